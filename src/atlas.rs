@@ -1,0 +1,372 @@
+//! Stage 2: the set of units cptsmap counts — communes, with Paris, Lyon and
+//! Marseille replaced by their arrondissements when those are loaded.
+//!
+//! The atlas is built once from the loaded layers and never changes. It
+//! answers "which units does this code mean?": a unit code gives one unit, a
+//! replaced city code gives all its arrondissements.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use crate::commune::{ARRONDISSEMENT_CITIES, InseeCode, Unit, UnitId, UnitKind};
+use crate::diagnostics::Warning;
+use crate::geometry::area_km2;
+use crate::load::InputError;
+use crate::load::names::AreaNames;
+use crate::load::population::read_population;
+use crate::load::shapefile::{LayerKind, LayerRecord, read_layer};
+
+/// Where the units come from.
+#[derive(Debug, Clone, Default)]
+pub struct AtlasSources {
+    /// One or several commune layers (metropole, each overseas département…).
+    pub communes: Vec<PathBuf>,
+    /// Arrondissements municipaux: replace Paris, Lyon and Marseille.
+    pub arrondissements: Option<PathBuf>,
+    /// INSEE populations légales that override or supply populations.
+    pub population: Option<PathBuf>,
+    /// Directory holding `departements.csv`, `regions.csv`, `epci.csv`.
+    pub names: Option<PathBuf>,
+}
+
+/// What a layer said about itself, for the report.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LayerInfo {
+    pub path: String,
+    pub crs: String,
+    pub encoding: String,
+    pub records: usize,
+}
+
+/// What a code stands for in this atlas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved<'a> {
+    Unit(UnitId),
+    /// A city replaced by its arrondissements.
+    City(&'a [UnitId]),
+    Unknown,
+}
+
+#[derive(Debug)]
+pub struct Atlas {
+    /// Sorted by code.
+    pub units: Vec<Unit>,
+    by_code: HashMap<InseeCode, UnitId>,
+    cities: HashMap<InseeCode, Vec<UnitId>>,
+    pub names: AreaNames,
+    pub layers: Vec<LayerInfo>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Atlas {
+    pub fn load(sources: &AtlasSources) -> Result<Atlas, InputError> {
+        let mut warnings = Vec::new();
+        let names = match &sources.names {
+            Some(dir) => AreaNames::read_dir(dir)?,
+            None => AreaNames::default(),
+        };
+        let mut layers = Vec::new();
+        let mut communes = Vec::new();
+        for path in &sources.communes {
+            let layer = read_layer(path, LayerKind::Communes, &mut warnings)?;
+            layers.push(info(
+                &layer.path,
+                &layer.crs,
+                layer.encoding,
+                layer.records.len(),
+            ));
+            communes.push((layer.path, layer.records));
+        }
+        let arrondissements = match &sources.arrondissements {
+            Some(path) => {
+                let layer = read_layer(path, LayerKind::Arrondissements, &mut warnings)?;
+                layers.push(info(
+                    &layer.path,
+                    &layer.crs,
+                    layer.encoding,
+                    layer.records.len(),
+                ));
+                Some(layer.records)
+            }
+            None => None,
+        };
+        let mut atlas = Atlas::assemble(communes, arrondissements, names, warnings);
+        atlas.layers = layers;
+        if let Some(path) = &sources.population {
+            atlas.apply_population(path)?;
+        }
+        atlas.warn_missing_data();
+        Ok(atlas)
+    }
+
+    /// Builds the atlas from records already read (used by `load` and by tests).
+    pub fn assemble(
+        communes: Vec<(PathBuf, Vec<LayerRecord>)>,
+        arrondissements: Option<Vec<LayerRecord>>,
+        names: AreaNames,
+        mut warnings: Vec<Warning>,
+    ) -> Atlas {
+        let mut units: BTreeMap<InseeCode, Unit> = BTreeMap::new();
+        for (path, records) in communes {
+            for (i, r) in records.into_iter().enumerate() {
+                if units.contains_key(&r.code) {
+                    warnings.push(Warning::at(
+                        "duplicate_unit",
+                        format!("{}, enregistrement {}", path.display(), i + 1),
+                        format!(
+                            "commune {} déjà chargée : cet enregistrement est ignoré",
+                            r.code
+                        ),
+                    ));
+                    continue;
+                }
+                units.insert(r.code, to_unit(r, UnitKind::Commune, &names));
+            }
+        }
+        let mut cities: HashMap<InseeCode, Vec<InseeCode>> = HashMap::new();
+        for mut r in arrondissements.unwrap_or_default() {
+            let Some(city_code) = r.city else { continue };
+            if let Some(city) = units.get(&city_code) {
+                r.departement = r.departement.or_else(|| Some(city.departement.clone()));
+                r.region = r.region.or_else(|| Some(city.region.clone()));
+                if r.epcis.is_empty() {
+                    r.epcis = city.epcis.clone();
+                }
+            }
+            cities.entry(city_code).or_default().push(r.code);
+            units.insert(
+                r.code,
+                to_unit(r, UnitKind::Arrondissement { city: city_code }, &names),
+            );
+        }
+        for (city, arrs) in &cities {
+            if let Some(removed) = units.remove(city) {
+                let sum: u64 = arrs.iter().filter_map(|c| units.get(c)?.population).sum();
+                if removed.population.is_some_and(|p| p != sum) {
+                    warnings.push(Warning::new(
+                        "city_population_mismatch",
+                        format!(
+                            "{} ({city}) : {} habitants dans la couche des communes, {sum} dans ses {} arrondissements (ce sont eux qui comptent)",
+                            removed.name,
+                            removed.population.unwrap_or(0),
+                            arrs.len()
+                        ),
+                    ));
+                }
+            }
+        }
+        let units: Vec<Unit> = units.into_values().collect();
+        let by_code: HashMap<InseeCode, UnitId> = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code, i as UnitId))
+            .collect();
+        let cities = cities
+            .into_iter()
+            .map(|(city, arrs)| {
+                let mut ids: Vec<UnitId> = arrs
+                    .iter()
+                    .filter_map(|c| by_code.get(c).copied())
+                    .collect();
+                ids.sort_unstable();
+                (city, ids)
+            })
+            .collect();
+        Atlas {
+            units,
+            by_code,
+            cities,
+            names,
+            layers: Vec::new(),
+            warnings,
+        }
+    }
+
+    /// Replaces populations by those of an INSEE file; reports codes it does not know.
+    fn apply_population(&mut self, path: &Path) -> Result<(), InputError> {
+        let table = read_population(path)?;
+        let mut unknown = Vec::new();
+        let mut replaced = 0usize;
+        for (code, pop) in &table {
+            match self.by_code.get(code) {
+                Some(&id) => {
+                    let unit = &mut self.units[id as usize];
+                    if unit.population != Some(*pop) {
+                        replaced += 1;
+                    }
+                    unit.population = Some(*pop);
+                }
+                // A city whose arrondissements are not loaded: the sum is set below.
+                None if is_arrondissement(code) => {}
+                None => unknown.push(code.to_string()),
+            }
+        }
+        for (city, _) in ARRONDISSEMENT_CITIES {
+            let Ok(city) = city.parse::<InseeCode>() else {
+                continue;
+            };
+            if let Some(&id) = self.by_code.get(&city) {
+                let sum: u64 = table
+                    .iter()
+                    .filter(|(c, _)| arrondissement_city(c) == Some(city))
+                    .map(|(_, p)| p)
+                    .sum();
+                if sum > 0 {
+                    self.units[id as usize].population = Some(sum);
+                }
+            }
+        }
+        let missing = self
+            .units
+            .iter()
+            .filter(|u| !table.contains_key(&u.code) && !self.cities.contains_key(&u.code))
+            .count();
+        let at = path.display().to_string();
+        self.warnings.push(Warning::at(
+            "population_file",
+            &at,
+            format!("{replaced} populations remplacées ; {missing} unités absentes du fichier gardent la population de leur couche"),
+        ));
+        if !unknown.is_empty() {
+            unknown.sort();
+            self.warnings.push(Warning::at(
+                "unknown_population_code",
+                at,
+                format!(
+                    "{} codes inconnus des couches chargées, ignorés : {}",
+                    unknown.len(),
+                    sample(&unknown)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn warn_missing_data(&mut self) {
+        let no_contour: Vec<String> = self
+            .units
+            .iter()
+            .filter(|u| u.contour.is_none())
+            .map(|u| format!("{} {}", u.code, u.name))
+            .collect();
+        if !no_contour.is_empty() {
+            self.warnings.push(Warning::new(
+                "no_contour",
+                format!(
+                    "{} unités sans contour (comptées par leur code, absentes des cartes et des zones) : {}",
+                    no_contour.len(),
+                    sample(&no_contour)
+                ),
+            ));
+        }
+        let mut no_pop: BTreeMap<&str, usize> = BTreeMap::new();
+        for u in self.units.iter().filter(|u| u.population.is_none()) {
+            *no_pop.entry(&u.departement).or_default() += 1;
+        }
+        if !no_pop.is_empty() {
+            let detail: Vec<String> = no_pop.iter().map(|(d, n)| format!("{n} en {d}")).collect();
+            self.warnings.push(Warning::new(
+                "no_population",
+                format!(
+                    "{} unités sans population connue, comptées pour 0 habitant : {}",
+                    no_pop.values().sum::<usize>(),
+                    detail.join(", ")
+                ),
+            ));
+        }
+    }
+
+    pub fn resolve(&self, code: InseeCode) -> Resolved<'_> {
+        if let Some(&id) = self.by_code.get(&code) {
+            Resolved::Unit(id)
+        } else if let Some(ids) = self.cities.get(&code) {
+            Resolved::City(ids)
+        } else {
+            Resolved::Unknown
+        }
+    }
+
+    pub fn unit(&self, id: UnitId) -> &Unit {
+        &self.units[id as usize]
+    }
+
+    /// Whether the arrondissements of this city replace it.
+    pub fn is_replaced_city(&self, code: InseeCode) -> bool {
+        self.cities.contains_key(&code)
+    }
+
+    pub fn total_population(&self) -> u64 {
+        self.units.iter().map(Unit::counted_population).sum()
+    }
+}
+
+fn info(path: &Path, crs: &str, encoding: &str, records: usize) -> LayerInfo {
+    LayerInfo {
+        path: path.display().to_string(),
+        crs: crs.to_string(),
+        encoding: encoding.to_string(),
+        records,
+    }
+}
+
+fn to_unit(r: LayerRecord, kind: UnitKind, names: &AreaNames) -> Unit {
+    let departement = r
+        .departement
+        .unwrap_or_else(|| r.code.departement().to_string());
+    let region = r
+        .region
+        .or_else(|| {
+            names
+                .departements
+                .get(&departement)
+                .map(|(_, reg)| reg.clone())
+        })
+        .unwrap_or_default();
+    let (bbox, area) = match &r.contour {
+        Some(mp) => (geo::BoundingRect::bounding_rect(mp), area_km2(mp)),
+        None => (None, 0.0),
+    };
+    Unit {
+        code: r.code,
+        name: r.name,
+        kind,
+        population: r.population,
+        departement,
+        region,
+        epcis: r.epcis,
+        contour: r.contour,
+        bbox,
+        area_km2: area,
+    }
+}
+
+fn is_arrondissement(code: &InseeCode) -> bool {
+    arrondissement_city(code).is_some()
+}
+
+/// The city an arrondissement code belongs to (75101–75120, 69381–69389, 13201–13216).
+pub fn arrondissement_city(code: &InseeCode) -> Option<InseeCode> {
+    let n: u32 = code.as_str().parse().ok()?;
+    let city = match n {
+        75101..=75120 => "75056",
+        69381..=69389 => "69123",
+        13201..=13216 => "13055",
+        _ => return None,
+    };
+    city.parse().ok()
+}
+
+/// The first few items of a long list, then how many more.
+pub fn sample(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut s = items
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        s.push_str(&format!(" … (+{})", items.len() - SHOWN));
+    }
+    s
+}

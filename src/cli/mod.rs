@@ -1,0 +1,30 @@
+//! Subcommands, one file each, sharing the data options of [`data`].
+
+mod data;
+mod locate;
+mod report;
+
+use clap::{Parser, Subcommand};
+
+/// cptsmap — couverture de la population française par les CPTS.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Rapport de couverture : national, régions, départements, EPCI, CPTS, zones blanches.
+    Report(report::Args),
+    /// La commune (ou l'arrondissement) à un point ou pour un code, et les CPTS qui la couvrent.
+    Locate(locate::Args),
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Report(args) => report::run(args),
+        Command::Locate(args) => locate::run(args),
+    }
+}

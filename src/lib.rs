@@ -1,0 +1,42 @@
+//! # cptsmap
+//!
+//! How far France is from covering its whole population with CPTS
+//! (communautés professionnelles territoriales de santé).
+//!
+//! The data flow, one module per stage:
+//!
+//! ```text
+//!  COMMUNE.shp ─┐  (.prj → WGS84, .cpg/DBF → text)
+//!  ARRONDISSEMENT_MUNICIPAL.shp ─┤   load::shapefile, load::crs
+//!  donnees_communes.csv ─────────┘   load::population
+//!            │
+//!            ▼
+//!        atlas ── units: communes, Paris/Lyon/Marseille replaced by arrondissements
+//!            │ └─ index: R-tree (rstar) for point and area queries
+//!            ▼
+//!  CPTS list (CSV) ──► load::territories ──► territory: Stage, Territory → units
+//!            │
+//!            ▼
+//!        topology ── shared border segments → neighbours, connected groups
+//!            │
+//!            ▼
+//!        coverage ── union of covered units (each resident once), by stage,
+//!            │        région / département / EPCI, overlaps, zones blanches
+//!            ▼
+//!        report ── French table, JSON contract, CSV
+//! ```
+//!
+//! Everything is computed once into plain values; nothing downstream
+//! mutates what an upstream stage produced.
+
+pub mod atlas;
+pub mod commune;
+pub mod coverage;
+pub mod diagnostics;
+pub mod geometry;
+pub mod index;
+pub mod load;
+pub mod report;
+pub mod territory;
+pub mod text;
+pub mod topology;

@@ -1,0 +1,94 @@
+//! Stage 1 of the flow: read the inputs into plain values, with errors that
+//! name the file, the record or line, and what was expected.
+//!
+//! - [`shapefile`]: commune and arrondissement layers (IGN ADMIN EXPRESS style),
+//!   any CRS of [`crs`], any DBF encoding;
+//! - [`population`]: INSEE populations légales (`donnees_communes.csv` style);
+//! - [`names`]: names of départements, régions and EPCI;
+//! - [`territories`]: CPTS lists in long CSV format (territory, commune).
+
+pub mod crs;
+pub mod names;
+pub mod population;
+pub mod shapefile;
+pub mod table;
+pub mod territories;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::Warning;
+
+/// Bad or unreadable input. Every variant says which file, and where in it.
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    #[error("{path} : lecture impossible : {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} : {message}")]
+    File { path: PathBuf, message: String },
+    #[error("{path}, enregistrement {record} : {message}")]
+    Record {
+        path: PathBuf,
+        record: usize,
+        message: String,
+    },
+    #[error("{path}:{line} : {message}")]
+    Line {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    #[error("{}", strict_message(.0))]
+    Strict(Vec<Warning>),
+}
+
+fn strict_message(warnings: &[Warning]) -> String {
+    let mut msg = format!(
+        "mode strict : {} avertissement(s) refusé(s)",
+        warnings.len()
+    );
+    for w in warnings.iter().take(20) {
+        msg.push_str(&format!("\n  - {w}"));
+    }
+    if warnings.len() > 20 {
+        msg.push_str(&format!("\n  … et {} autres", warnings.len() - 20));
+    }
+    msg
+}
+
+impl InputError {
+    pub fn file(path: &Path, message: impl Into<String>) -> InputError {
+        InputError::File {
+            path: path.to_path_buf(),
+            message: message.into(),
+        }
+    }
+
+    pub fn line(path: &Path, line: u64, message: impl Into<String>) -> InputError {
+        InputError::Line {
+            path: path.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads a whole file, naming it in the error.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
+    std::fs::read(path).map_err(|source| InputError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Decodes a text file: UTF-8 (with or without BOM), else Windows-1252
+/// (what Excel writes for French on Windows).
+pub fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    }
+}

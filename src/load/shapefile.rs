@@ -1,0 +1,424 @@
+//! Commune and arrondissement layers from shapefiles, IGN ADMIN EXPRESS style.
+//!
+//! Field names are matched without case and cover ADMIN EXPRESS 2.x and 3.x
+//! (and the lower-case names of 4.0). The CRS comes from the `.prj`, the text
+//! encoding from the `.cpg`, else from the DBF language byte, else from the
+//! content (strict UTF-8, otherwise Windows-1252). Rings are re-assembled by
+//! containment and oriented once here, so later stages can trust them.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use ::shapefile::dbase::{self, FieldValue};
+use ::shapefile::{Shape, ShapeReader};
+use geo::{Coord, LineString, MultiPolygon, Polygon, Rect};
+
+use super::crs::Crs;
+use super::{InputError, read_bytes};
+use crate::commune::InseeCode;
+use crate::diagnostics::Warning;
+use crate::geometry::{orient, point_in_ring, ring_twice_signed_area};
+
+/// Which layer a file holds: communes, or arrondissements municipaux.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayerKind {
+    Communes,
+    Arrondissements,
+}
+
+/// One record of a layer, attributes parsed, contour in WGS84.
+#[derive(Debug, Clone)]
+pub struct LayerRecord {
+    pub code: InseeCode,
+    pub name: String,
+    pub population: Option<u64>,
+    pub departement: Option<String>,
+    pub region: Option<String>,
+    pub epcis: Vec<String>,
+    /// For arrondissements: the city they belong to.
+    pub city: Option<InseeCode>,
+    pub contour: Option<MultiPolygon<f64>>,
+}
+
+/// A layer as read: its records and what it said about itself.
+#[derive(Debug)]
+pub struct Layer {
+    pub path: PathBuf,
+    pub crs: String,
+    pub encoding: &'static str,
+    pub records: Vec<LayerRecord>,
+}
+
+/// Values ADMIN EXPRESS writes for "unknown".
+const UNKNOWN: [&str; 4] = ["NR", "NC", "ZZZZZZZZZ", ""];
+
+/// Reads one layer (`COMMUNE.shp`, `ARRONDISSEMENT_MUNICIPAL.shp`, or a file of that shape).
+pub fn read_layer(
+    path: &Path,
+    kind: LayerKind,
+    warnings: &mut Vec<Warning>,
+) -> Result<Layer, InputError> {
+    let dbf_path = path.with_extension("dbf");
+    let dbf = read_bytes(&dbf_path)?;
+    let (encoding, encoding_name) = detect_encoding(path, &dbf);
+    let crs = read_crs(path, warnings)?;
+    let attributes = read_attributes(&dbf_path, dbf, encoding, kind)?;
+    let shapes = read_shapes(path, &crs)?;
+    if shapes.len() != attributes.len() {
+        return Err(InputError::file(
+            path,
+            format!(
+                "{} géométries mais {} enregistrements dans le .dbf",
+                shapes.len(),
+                attributes.len()
+            ),
+        ));
+    }
+    let mut records = Vec::with_capacity(shapes.len());
+    for (mut record, contour) in attributes.into_iter().zip(shapes) {
+        record.contour = contour;
+        records.push(record);
+    }
+    Ok(Layer {
+        path: path.to_path_buf(),
+        crs: crs.to_string(),
+        encoding: encoding_name,
+        records,
+    })
+}
+
+/// `.cpg` first (with the spellings seen in the wild), then the DBF language
+/// byte, then the bytes themselves.
+fn detect_encoding(path: &Path, dbf: &[u8]) -> (&'static encoding_rs::Encoding, &'static str) {
+    use encoding_rs::{UTF_8, WINDOWS_1252};
+    if let Ok(cpg) = std::fs::read_to_string(path.with_extension("cpg")) {
+        let key = cpg
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_ascii_uppercase()
+            .replace(['-', '_', ' '], "");
+        match key.as_str() {
+            "UTF8" | "65001" => return (UTF_8, "UTF-8 (.cpg)"),
+            "1252" | "CP1252" | "WINDOWS1252" | "ANSI1252" | "ISO88591" | "LATIN1" | "88591" => {
+                return (WINDOWS_1252, "Windows-1252 (.cpg)");
+            }
+            _ => {}
+        }
+    }
+    match dbf.get(29) {
+        Some(0x03 | 0x57 | 0x01 | 0x02) => {
+            return (WINDOWS_1252, "Windows-1252 (octet de langue du .dbf)");
+        }
+        Some(0x00) | None => {}
+        Some(_) => {}
+    }
+    if std::str::from_utf8(dbf.get(32..).unwrap_or_default()).is_ok() {
+        (UTF_8, "UTF-8 (déduit du contenu)")
+    } else {
+        (WINDOWS_1252, "Windows-1252 (déduit du contenu)")
+    }
+}
+
+fn read_crs(path: &Path, warnings: &mut Vec<Warning>) -> Result<Crs, InputError> {
+    let prj = path.with_extension("prj");
+    match std::fs::read_to_string(&prj) {
+        Ok(wkt) => Crs::from_wkt(&wkt).map_err(|e| InputError::file(&prj, e.to_string())),
+        Err(_) => {
+            warnings.push(Warning::at(
+                "missing_prj",
+                path.display().to_string(),
+                "pas de fichier .prj : coordonnées supposées en WGS84 (longitude, latitude)",
+            ));
+            Ok(Crs::wgs84())
+        }
+    }
+}
+
+/// Field names per role, in order of preference (compared without case).
+struct Fields {
+    code: usize,
+    name: Option<usize>,
+    population: Option<usize>,
+    departement: Option<usize>,
+    region: Option<usize>,
+    epci: Option<usize>,
+    city: Option<usize>,
+}
+
+fn find(names: &[String], aliases: &[&str]) -> Option<usize> {
+    aliases
+        .iter()
+        .find_map(|a| names.iter().position(|n| n.eq_ignore_ascii_case(a)))
+}
+
+fn resolve_fields(path: &Path, names: &[String], kind: LayerKind) -> Result<Fields, InputError> {
+    let (code, city) = match kind {
+        LayerKind::Communes => (
+            find(names, &["INSEE_COM", "code_insee", "INSEE", "CODGEO"]),
+            None,
+        ),
+        // 3.x: INSEE_ARM + INSEE_COM (parent); 2.x: INSEE_COM + INSEE_RATT (parent)
+        LayerKind::Arrondissements => match find(names, &["INSEE_ARM", "code_insee"]) {
+            Some(c) => (
+                Some(c),
+                find(
+                    names,
+                    &["INSEE_COM", "code_insee_de_la_commune_de_rattachement"],
+                ),
+            ),
+            None => (find(names, &["INSEE_COM"]), find(names, &["INSEE_RATT"])),
+        },
+    };
+    let code = code.ok_or_else(|| {
+        let expected = match kind {
+            LayerKind::Communes => "INSEE_COM (ou code_insee)",
+            LayerKind::Arrondissements => "INSEE_ARM (ou INSEE_COM avec INSEE_RATT)",
+        };
+        InputError::file(
+            path,
+            format!(
+                "champ {expected} introuvable ; champs présents : {}",
+                names.join(", ")
+            ),
+        )
+    })?;
+    Ok(Fields {
+        code,
+        name: find(names, &["NOM", "NOM_COM", "nom_officiel", "NOM_M"]),
+        population: find(names, &["POPULATION", "PMUN", "population"]),
+        departement: find(names, &["INSEE_DEP", "code_insee_du_departement"]),
+        region: find(names, &["INSEE_REG", "code_insee_de_la_region"]),
+        epci: find(names, &["SIREN_EPCI", "codes_siren_des_epci", "CODE_EPCI"]),
+        city,
+    })
+}
+
+fn read_attributes(
+    path: &Path,
+    dbf: Vec<u8>,
+    encoding: &'static encoding_rs::Encoding,
+    kind: LayerKind,
+) -> Result<Vec<LayerRecord>, InputError> {
+    let bad = |e: dbase::Error| InputError::file(path, format!("fichier .dbf illisible : {e}"));
+    let mut reader = dbase::ReaderBuilder::new()
+        .with_encoding(dbase::encoding::EncodingRs::from(encoding))
+        .build(Cursor::new(dbf))
+        .map_err(bad)?;
+    let names: Vec<String> = reader
+        .fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
+    let fields = resolve_fields(path, &names, kind)?;
+    let mut out = Vec::new();
+    for (i, record) in reader.iter_records().enumerate() {
+        let n = i + 1;
+        let at = |message: String| InputError::Record {
+            path: path.to_path_buf(),
+            record: n,
+            message,
+        };
+        let record = record.map_err(|e| at(format!("enregistrement illisible : {e}")))?;
+        let value = |idx: usize| record.get(&names[idx]);
+        let text = |idx: Option<usize>| {
+            idx.and_then(value)
+                .and_then(as_text)
+                .filter(|v| !UNKNOWN.contains(&v.as_str()))
+        };
+        let code_text = text(Some(fields.code)).unwrap_or_default();
+        let code = code_text.parse::<InseeCode>().map_err(|_| {
+            at(format!(
+                "{} = « {code_text} » : code INSEE attendu",
+                names[fields.code]
+            ))
+        })?;
+        let population = match fields.population.and_then(value) {
+            None => None,
+            Some(v) => as_count(v)
+                .map_err(|v| at(format!("POPULATION = « {v} » : nombre entier attendu")))?,
+        };
+        let city = match text(fields.city) {
+            Some(c) => Some(c.parse::<InseeCode>().map_err(|e| at(e.to_string()))?),
+            None if kind == LayerKind::Arrondissements => {
+                return Err(at(
+                    "commune de rattachement (INSEE_COM ou INSEE_RATT) manquante".into(),
+                ));
+            }
+            None => None,
+        };
+        out.push(LayerRecord {
+            code,
+            name: text(fields.name).unwrap_or_else(|| code.to_string()),
+            population,
+            departement: text(fields.departement),
+            region: text(fields.region),
+            epcis: text(fields.epci)
+                .map(|e| {
+                    e.split('/')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !UNKNOWN.contains(&s.as_str()))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            city,
+            contour: None,
+        });
+    }
+    Ok(out)
+}
+
+fn as_text(value: &FieldValue) -> Option<String> {
+    match value {
+        FieldValue::Character(Some(s)) | FieldValue::Memo(s) => Some(s.trim().to_string()),
+        FieldValue::Numeric(Some(n)) => Some(format!("{n}")),
+        FieldValue::Integer(n) => Some(n.to_string()),
+        _ => None,
+    }
+    .filter(|s| !s.is_empty())
+}
+
+/// A population: a non-negative whole number, or nothing.
+fn as_count(value: &FieldValue) -> Result<Option<u64>, String> {
+    let n = match value {
+        FieldValue::Numeric(None) | FieldValue::Character(None) => return Ok(None),
+        FieldValue::Numeric(Some(n)) | FieldValue::Double(n) => *n,
+        FieldValue::Float(Some(n)) => f64::from(*n),
+        FieldValue::Integer(n) => f64::from(*n),
+        FieldValue::Character(Some(s)) => {
+            let t = s.trim().replace([' ', '\u{a0}', '\u{202f}'], "");
+            if t.is_empty() || UNKNOWN.contains(&t.as_str()) {
+                return Ok(None);
+            }
+            t.parse::<f64>().map_err(|_| s.clone())?
+        }
+        other => return Err(format!("{other:?}")),
+    };
+    if n >= 0.0 && n.fract() == 0.0 && n < 1e12 {
+        Ok(Some(n as u64))
+    } else {
+        Err(n.to_string())
+    }
+}
+
+/// Reads every shape as a WGS84 multipolygon (`None` for null shapes).
+fn read_shapes(path: &Path, crs: &Crs) -> Result<Vec<Option<MultiPolygon<f64>>>, InputError> {
+    let bytes = read_bytes(path)?;
+    let mut reader = ShapeReader::new(Cursor::new(bytes))
+        .map_err(|e| InputError::file(path, format!("fichier .shp illisible : {e}")))?;
+    let to_wgs84 = crs.to_wgs84();
+    let mut out = Vec::new();
+    for (i, shape) in reader.iter_shapes().enumerate() {
+        let at = |message: String| InputError::Record {
+            path: path.to_path_buf(),
+            record: i + 1,
+            message,
+        };
+        let shape = shape.map_err(|e| at(format!("géométrie illisible : {e}")))?;
+        let raw: Vec<Vec<(f64, f64)>> = match &shape {
+            Shape::NullShape => {
+                out.push(None);
+                continue;
+            }
+            Shape::Polygon(p) => p
+                .rings()
+                .iter()
+                .map(|r| r.points().iter().map(|p| (p.x, p.y)).collect())
+                .collect(),
+            Shape::PolygonM(p) => p
+                .rings()
+                .iter()
+                .map(|r| r.points().iter().map(|p| (p.x, p.y)).collect())
+                .collect(),
+            Shape::PolygonZ(p) => p
+                .rings()
+                .iter()
+                .map(|r| r.points().iter().map(|p| (p.x, p.y)).collect())
+                .collect(),
+            other => {
+                return Err(at(format!(
+                    "géométrie de type {} ; Polygon attendu",
+                    other.shapetype()
+                )));
+            }
+        };
+        let rings: Vec<Vec<Coord<f64>>> = raw
+            .into_iter()
+            .map(|ring| {
+                ring.into_iter()
+                    .map(|(x, y)| to_wgs84.convert(x, y).map(|(x, y)| Coord { x, y }))
+                    .collect()
+            })
+            .collect::<Option<_>>()
+            .ok_or_else(|| at(format!("coordonnées hors du domaine de {crs}")))?;
+        out.push(assemble(rings));
+    }
+    Ok(out)
+}
+
+/// Builds polygons from shapefile rings: clockwise rings are exteriors,
+/// counter-clockwise ones holes, each hole going to the smallest exterior
+/// that contains it (the format does not promise any order).
+fn assemble(rings: Vec<Vec<Coord<f64>>>) -> Option<MultiPolygon<f64>> {
+    let mut exteriors: Vec<(Vec<Coord<f64>>, f64, Rect<f64>)> = Vec::new();
+    let mut holes = Vec::new();
+    for mut ring in rings.into_iter().filter(|r| r.len() >= 4) {
+        if ring.first() != ring.last() {
+            ring.push(ring[0]);
+        }
+        let area = ring_twice_signed_area(&ring);
+        if area < 0.0 {
+            let rect = bbox(&ring);
+            exteriors.push((ring, -area, rect));
+        } else if area > 0.0 {
+            holes.push(ring);
+        }
+    }
+    let mut interiors: Vec<Vec<LineString<f64>>> = vec![Vec::new(); exteriors.len()];
+    for hole in holes {
+        let p = hole[0];
+        let owner = exteriors
+            .iter()
+            .enumerate()
+            .filter(|(_, (ring, _, rect))| {
+                rect.min().x <= p.x
+                    && p.x <= rect.max().x
+                    && rect.min().y <= p.y
+                    && p.y <= rect.max().y
+                    && point_in_ring(p, ring)
+            })
+            .min_by(|a, b| a.1.1.total_cmp(&b.1.1))
+            .map(|(i, _)| i);
+        match owner {
+            Some(i) => interiors[i].push(LineString(hole)),
+            // A counter-clockwise ring inside nothing is an island written the wrong way round.
+            None => {
+                let rect = bbox(&hole);
+                exteriors.push((hole, 0.0, rect));
+                interiors.push(Vec::new());
+            }
+        }
+    }
+    if exteriors.is_empty() {
+        return None;
+    }
+    let mut mp = MultiPolygon(
+        exteriors
+            .into_iter()
+            .zip(interiors)
+            .map(|((ring, _, _), holes)| Polygon::new(LineString(ring), holes))
+            .collect(),
+    );
+    orient(&mut mp);
+    Some(mp)
+}
+
+fn bbox(ring: &[Coord<f64>]) -> Rect<f64> {
+    let (mut min, mut max) = (ring[0], ring[0]);
+    for c in ring {
+        min.x = min.x.min(c.x);
+        min.y = min.y.min(c.y);
+        max.x = max.x.max(c.x);
+        max.y = max.y.max(c.y);
+    }
+    Rect::new(min, max)
+}

@@ -1,0 +1,101 @@
+//! Text folding shared by the loaders and the search: French names and
+//! labels are compared without case, accents, apostrophes or hyphens.
+
+/// Lower case, accents removed, œ/æ spelt out, every run of characters that
+/// are not letters or digits turned into one space, trimmed.
+///
+/// ```
+/// assert_eq!(cptsmap::text::fold("Lettre d’intention  VALIDÉE"), "lettre d intention validee");
+/// assert_eq!(cptsmap::text::fold("Paimbœuf"), "paimboeuf");
+/// ```
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let mapped: &str = match c {
+            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+            'ç' => "c",
+            'è' | 'é' | 'ê' | 'ë' => "e",
+            'ì' | 'í' | 'î' | 'ï' => "i",
+            'ñ' => "n",
+            'ò' | 'ó' | 'ô' | 'õ' | 'ö' => "o",
+            'ù' | 'ú' | 'û' | 'ü' => "u",
+            'ý' | 'ÿ' => "y",
+            'œ' => "oe",
+            'æ' => "ae",
+            c if c.is_alphanumeric() => {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(c);
+                continue;
+            }
+            _ => {
+                pending_space = true;
+                continue;
+            }
+        };
+        if pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        pending_space = false;
+        out.push_str(mapped);
+    }
+    out
+}
+
+/// A column name folded to `snake_case` ASCII: `"Date de signature ACI"` → `date_de_signature_aci`.
+pub fn column_key(header: &str) -> String {
+    fold(header.trim_start_matches('\u{feff}')).replace(' ', "_")
+}
+
+/// Whether `needle` (folded) occurs in `haystack` (folded) as whole words.
+pub fn contains_words(haystack: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    haystack.match_indices(needle).any(|(i, _)| {
+        let before = i == 0 || haystack.as_bytes()[i - 1] == b' ';
+        let end = i + needle.len();
+        let after = end == haystack.len() || haystack.as_bytes()[end] == b' ';
+        before && after
+    })
+}
+
+/// French number formatting: narrow no-break space between thousands.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A percentage with a decimal comma: `84.123` → `84,1 %`.
+pub fn percent(p: f64) -> String {
+    format!("{:.1}\u{a0}%", p).replace('.', ",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_only() {
+        assert!(contains_words("aci en negociation", "aci"));
+        assert!(!contains_words("redaction", "aci"));
+        assert!(!contains_words("cpts acier", "aci"));
+    }
+
+    #[test]
+    fn french_numbers() {
+        assert_eq!(thousands(68_042_591), "68\u{202f}042\u{202f}591");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(percent(84.06), "84,1\u{a0}%");
+    }
+}

@@ -1,0 +1,1 @@
+//! Hand-made fixtures with known answers.

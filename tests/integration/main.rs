@@ -1,0 +1,6 @@
+//! Integration tests: the real binary on hand-made fixtures and on the
+//! bundled national data.
+
+mod fixtures;
+mod national;
+mod util;
