@@ -194,7 +194,8 @@ impl FromStr for IsoDate {
             m.parse().map_err(|_| bad())?,
             d.parse().map_err(|_| bad())?,
         );
-        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let leap =
+            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,

@@ -367,7 +367,11 @@ mod tests {
         // Reference from GDAL: `echo 2.3499 48.853 | gdaltransform -s_srs EPSG:4326 -t_srs EPSG:2154`
         let (x, y) = (652_296.973_146_007, 6_861_636.358_515_2);
         let p = crs.to_wgs84().convert(x, y).unwrap();
-        let epsg = Crs::from_epsg(2154).unwrap().to_wgs84().convert(x, y).unwrap();
+        let epsg = Crs::from_epsg(2154)
+            .unwrap()
+            .to_wgs84()
+            .convert(x, y)
+            .unwrap();
         assert!(close(p, epsg));
         assert!(close(p, (2.3499, 48.853)), "{p:?}");
     }
@@ -386,7 +390,10 @@ mod tests {
     fn web_mercator_inverts_exactly() {
         let crs = Crs::from_epsg(3857).unwrap();
         // Reference from GDAL: `echo 2.3499 48.853 | gdaltransform -s_srs EPSG:4326 -t_srs EPSG:3857`
-        let p = crs.to_wgs84().convert(261_589.671_415_114, 6_249_955.278_521_48).unwrap();
+        let p = crs
+            .to_wgs84()
+            .convert(261_589.671_415_114, 6_249_955.278_521_48)
+            .unwrap();
         assert!(close(p, (2.3499, 48.853)), "{p:?}");
     }
 

@@ -20,7 +20,8 @@ pub fn read_population(path: &Path) -> Result<PopulationTable, InputError> {
         "de population municipale",
         &["pmun", "population_municipale", "p_mun"],
     )?;
-    let code_col = table.column(&["codgeo", "code_commune", "code_insee", "com", "depcom"]);
+    // Not `COM`: in INSEE files it holds the commune name.
+    let code_col = table.column(&["codgeo", "code_commune", "code_insee", "depcom"]);
     let (dep_col, com_col) = match code_col {
         Some(_) => (None, None),
         None => (

@@ -2,5 +2,6 @@
 //! bundled national data.
 
 mod fixtures;
+mod gdal;
 mod national;
 mod util;
