@@ -68,29 +68,23 @@ impl Atlas {
         let mut layers = Vec::new();
         let mut communes = Vec::new();
         for path in &sources.communes {
+            let started = std::time::Instant::now();
             let layer = read_layer(path, LayerKind::Communes, &mut warnings)?;
-            layers.push(info(
-                &layer.path,
-                &layer.crs,
-                layer.encoding,
-                layer.records.len(),
-            ));
+            tracing::debug!(path = %path.display(), records = layer.records.len(), elapsed = ?started.elapsed(), "layer read");
+            layers.push(info(&layer.path, &layer.crs, layer.encoding, layer.records.len()));
             communes.push((layer.path, layer.records));
         }
         let arrondissements = match &sources.arrondissements {
             Some(path) => {
                 let layer = read_layer(path, LayerKind::Arrondissements, &mut warnings)?;
-                layers.push(info(
-                    &layer.path,
-                    &layer.crs,
-                    layer.encoding,
-                    layer.records.len(),
-                ));
+                layers.push(info(&layer.path, &layer.crs, layer.encoding, layer.records.len()));
                 Some(layer.records)
             }
             None => None,
         };
+        let started = std::time::Instant::now();
         let mut atlas = Atlas::assemble(communes, arrondissements, names, warnings);
+        tracing::debug!(units = atlas.units.len(), elapsed = ?started.elapsed(), "atlas assembled");
         atlas.layers = layers;
         if let Some(path) = &sources.population {
             atlas.apply_population(path)?;
@@ -113,10 +107,7 @@ impl Atlas {
                     warnings.push(Warning::at(
                         "duplicate_unit",
                         format!("{}, enregistrement {}", path.display(), i + 1),
-                        format!(
-                            "commune {} déjà chargée : cet enregistrement est ignoré",
-                            r.code
-                        ),
+                        format!("commune {} déjà chargée : cet enregistrement est ignoré", r.code),
                     ));
                     continue;
                 }
@@ -134,10 +125,7 @@ impl Atlas {
                 }
             }
             cities.entry(city_code).or_default().push(r.code);
-            units.insert(
-                r.code,
-                to_unit(r, UnitKind::Arrondissement { city: city_code }, &names),
-            );
+            units.insert(r.code, to_unit(r, UnitKind::Arrondissement { city: city_code }, &names));
         }
         for (city, arrs) in &cities {
             if let Some(removed) = units.remove(city) {
@@ -155,31 +143,19 @@ impl Atlas {
                 }
             }
         }
-        let units: Vec<Unit> = units.into_values().collect();
-        let by_code: HashMap<InseeCode, UnitId> = units
-            .iter()
-            .enumerate()
-            .map(|(i, u)| (u.code, i as UnitId))
-            .collect();
+        let mut units: Vec<Unit> = units.into_values().collect();
+        measure(&mut units);
+        let by_code: HashMap<InseeCode, UnitId> =
+            units.iter().enumerate().map(|(i, u)| (u.code, i as UnitId)).collect();
         let cities = cities
             .into_iter()
             .map(|(city, arrs)| {
-                let mut ids: Vec<UnitId> = arrs
-                    .iter()
-                    .filter_map(|c| by_code.get(c).copied())
-                    .collect();
+                let mut ids: Vec<UnitId> = arrs.iter().filter_map(|c| by_code.get(c).copied()).collect();
                 ids.sort_unstable();
                 (city, ids)
             })
             .collect();
-        Atlas {
-            units,
-            by_code,
-            cities,
-            names,
-            layers: Vec::new(),
-            warnings,
-        }
+        Atlas { units, by_code, cities, names, layers: Vec::new(), warnings }
     }
 
     /// Replaces populations by those of an INSEE file; reports codes it does not know.
@@ -206,21 +182,14 @@ impl Atlas {
                 continue;
             };
             if let Some(&id) = self.by_code.get(&city) {
-                let sum: u64 = table
-                    .iter()
-                    .filter(|(c, _)| arrondissement_city(c) == Some(city))
-                    .map(|(_, p)| p)
-                    .sum();
+                let sum: u64 = table.iter().filter(|(c, _)| arrondissement_city(c) == Some(city)).map(|(_, p)| p).sum();
                 if sum > 0 {
                     self.units[id as usize].population = Some(sum);
                 }
             }
         }
-        let missing = self
-            .units
-            .iter()
-            .filter(|u| !table.contains_key(&u.code) && !self.cities.contains_key(&u.code))
-            .count();
+        let missing =
+            self.units.iter().filter(|u| !table.contains_key(&u.code) && !self.cities.contains_key(&u.code)).count();
         let at = path.display().to_string();
         self.warnings.push(Warning::at(
             "population_file",
@@ -232,23 +201,15 @@ impl Atlas {
             self.warnings.push(Warning::at(
                 "unknown_population_code",
                 at,
-                format!(
-                    "{} codes inconnus des couches chargées, ignorés : {}",
-                    unknown.len(),
-                    sample(&unknown)
-                ),
+                format!("{} codes inconnus des couches chargées, ignorés : {}", unknown.len(), sample(&unknown)),
             ));
         }
         Ok(())
     }
 
     fn warn_missing_data(&mut self) {
-        let no_contour: Vec<String> = self
-            .units
-            .iter()
-            .filter(|u| u.contour.is_none())
-            .map(|u| format!("{} {}", u.code, u.name))
-            .collect();
+        let no_contour: Vec<String> =
+            self.units.iter().filter(|u| u.contour.is_none()).map(|u| format!("{} {}", u.code, u.name)).collect();
         if !no_contour.is_empty() {
             self.warnings.push(Warning::new(
                 "no_contour",
@@ -301,31 +262,13 @@ impl Atlas {
 }
 
 fn info(path: &Path, crs: &str, encoding: &str, records: usize) -> LayerInfo {
-    LayerInfo {
-        path: path.display().to_string(),
-        crs: crs.to_string(),
-        encoding: encoding.to_string(),
-        records,
-    }
+    LayerInfo { path: path.display().to_string(), crs: crs.to_string(), encoding: encoding.to_string(), records }
 }
 
 fn to_unit(r: LayerRecord, kind: UnitKind, names: &AreaNames) -> Unit {
-    let departement = r
-        .departement
-        .unwrap_or_else(|| r.code.departement().to_string());
-    let region = r
-        .region
-        .or_else(|| {
-            names
-                .departements
-                .get(&departement)
-                .map(|(_, reg)| reg.clone())
-        })
-        .unwrap_or_default();
-    let (bbox, area) = match &r.contour {
-        Some(mp) => (geo::BoundingRect::bounding_rect(mp), area_km2(mp)),
-        None => (None, 0.0),
-    };
+    let departement = r.departement.unwrap_or_else(|| r.code.departement().to_string());
+    let region =
+        r.region.or_else(|| names.departements.get(&departement).map(|(_, reg)| reg.clone())).unwrap_or_default();
     Unit {
         code: r.code,
         name: r.name,
@@ -335,9 +278,26 @@ fn to_unit(r: LayerRecord, kind: UnitKind, names: &AreaNames) -> Unit {
         region,
         epcis: r.epcis,
         contour: r.contour,
-        bbox,
-        area_km2: area,
+        bbox: None,
+        area_km2: 0.0,
     }
+}
+
+/// Bounding boxes and ellipsoidal areas, on two cores (a million vertices).
+fn measure(units: &mut [Unit]) {
+    let (a, b) = units.split_at_mut(units.len() / 2);
+    let run = |part: &mut [Unit]| {
+        for u in part {
+            if let Some(mp) = &u.contour {
+                u.bbox = geo::BoundingRect::bounding_rect(mp);
+                u.area_km2 = area_km2(mp);
+            }
+        }
+    };
+    std::thread::scope(|s| {
+        s.spawn(|| run(a));
+        run(b);
+    });
 }
 
 fn is_arrondissement(code: &InseeCode) -> bool {
@@ -359,12 +319,7 @@ pub fn arrondissement_city(code: &InseeCode) -> Option<InseeCode> {
 /// The first few items of a long list, then how many more.
 pub fn sample(items: &[String]) -> String {
     const SHOWN: usize = 10;
-    let mut s = items
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut s = items.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
     if items.len() > SHOWN {
         s.push_str(&format!(" … (+{})", items.len() - SHOWN));
     }

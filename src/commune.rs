@@ -10,11 +10,7 @@ use std::str::FromStr;
 use geo::{MultiPolygon, Rect};
 
 /// The three cities that also exist as arrondissements municipaux.
-pub const ARRONDISSEMENT_CITIES: [(&str, &str); 3] = [
-    ("75056", "Paris"),
-    ("69123", "Lyon"),
-    ("13055", "Marseille"),
-];
+pub const ARRONDISSEMENT_CITIES: [(&str, &str); 3] = [("75056", "Paris"), ("69123", "Lyon"), ("13055", "Marseille")];
 
 /// An INSEE commune or arrondissement code: five characters, the first two
 /// a département (`01`–`95`, `2A`, `2B`) or `97`, e.g. `01001`, `2A004`, `97411`.
@@ -35,11 +31,7 @@ impl InseeCode {
     /// The département part: 3 characters overseas (`971`…`976`), 2 otherwise.
     pub fn departement(&self) -> &str {
         let s = self.as_str();
-        if s.starts_with("97") {
-            &s[..3]
-        } else {
-            &s[..2]
-        }
+        if s.starts_with("97") { &s[..3] } else { &s[..2] }
     }
 }
 
@@ -50,8 +42,7 @@ impl FromStr for InseeCode {
         let t = text.trim();
         let b = t.as_bytes();
         let ok = b.len() == 5
-            && (b[..2].iter().all(u8::is_ascii_digit)
-                || (b[0] == b'2' && matches!(b[1], b'A' | b'B' | b'a' | b'b')))
+            && (b[..2].iter().all(u8::is_ascii_digit) || (b[0] == b'2' && matches!(b[1], b'A' | b'B' | b'a' | b'b')))
             && b[2..].iter().all(u8::is_ascii_digit)
             && &b[..2] != b"00";
         if !ok {

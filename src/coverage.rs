@@ -139,11 +139,7 @@ pub struct Coverage {
 }
 
 pub fn percent(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        (part as f64 * 1e6 / whole as f64).round() / 1e4
-    }
+    if whole == 0 { 0.0 } else { (part as f64 * 1e6 / whole as f64).round() / 1e4 }
 }
 
 /// Population of an area, and covered population at each stage level (index = level).
@@ -193,11 +189,7 @@ impl Tally {
 }
 
 /// Keeps the territories that count for these options; explains the others.
-fn select(
-    territories: Vec<Territory>,
-    options: &Options,
-    warnings: &mut Vec<Warning>,
-) -> Vec<Territory> {
+fn select(territories: Vec<Territory>, options: &Options, warnings: &mut Vec<Warning>) -> Vec<Territory> {
     let Some(as_of) = options.as_of else {
         return territories;
     };
@@ -216,18 +208,10 @@ fn select(
             ),
         ));
     }
-    territories
-        .into_iter()
-        .filter(|t| t.stage == Stage::AciSigne && t.aci_date.is_some_and(|d| d <= as_of))
-        .collect()
+    territories.into_iter().filter(|t| t.stage == Stage::AciSigne && t.aci_date.is_some_and(|d| d <= as_of)).collect()
 }
 
-pub fn compute(
-    atlas: &Atlas,
-    territories: Vec<Territory>,
-    options: &Options,
-    mut warnings: Vec<Warning>,
-) -> Coverage {
+pub fn compute(atlas: &Atlas, territories: Vec<Territory>, options: &Options, mut warnings: Vec<Warning>) -> Coverage {
     let territories = select(territories, options, &mut warnings);
     let n = atlas.units.len();
     let mut covering: Vec<Vec<u32>> = vec![Vec::new(); n];
@@ -236,10 +220,8 @@ pub fn compute(
             covering[u as usize].push(t as u32);
         }
     }
-    let best: Vec<Option<Stage>> = covering
-        .iter()
-        .map(|ts| ts.iter().map(|&t| territories[t as usize].stage).max())
-        .collect();
+    let best: Vec<Option<Stage>> =
+        covering.iter().map(|ts| ts.iter().map(|&t| territories[t as usize].stage).max()).collect();
 
     let mut national = Tally::default();
     let mut regions: BTreeMap<&str, Tally> = BTreeMap::new();
@@ -251,57 +233,30 @@ pub fn compute(
         let pop = unit.counted_population();
         national.add(pop, *best);
         regions.entry(&unit.region).or_default().add(pop, *best);
-        departements
-            .entry(&unit.departement)
-            .or_default()
-            .add(pop, *best);
+        departements.entry(&unit.departement).or_default().add(pop, *best);
         for e in &unit.epcis {
             epcis.entry(e).or_default().add(pop, *best);
         }
     }
     let names = &atlas.names;
-    let regions = regions
-        .iter()
-        .map(|(c, t)| t.area(c, names.region(c), None))
-        .collect();
+    let regions = regions.iter().map(|(c, t)| t.area(c, names.region(c), None)).collect();
     let departements = departements
         .iter()
-        .map(|(c, t)| {
-            t.area(
-                c,
-                names.departement(c),
-                dep_region.get(c).map(|r| r.to_string()),
-            )
-        })
+        .map(|(c, t)| t.area(c, names.departement(c), dep_region.get(c).map(|r| r.to_string())))
         .collect();
-    let epcis = epcis
-        .iter()
-        .map(|(c, t)| t.area(c, names.epci(c), None))
-        .collect();
+    let epcis = epcis.iter().map(|(c, t)| t.area(c, names.epci(c), None)).collect();
 
-    let cpts = territories
-        .iter()
-        .map(|t| territory_figures(atlas, t))
-        .collect();
+    let cpts = territories.iter().map(|t| territory_figures(atlas, t)).collect();
     let overlaps = overlaps(atlas, &territories, &covering);
-    let uncovered: Vec<UnitId> = (0..n as UnitId)
-        .filter(|&u| best[u as usize].is_none())
-        .collect();
+    let uncovered: Vec<UnitId> = (0..n as UnitId).filter(|&u| best[u as usize].is_none()).collect();
     let (uncovered_zones, zone_of) = uncovered_zones(atlas, &uncovered);
 
     let covered = national.at_level[0];
     let report = Report {
-        data: Provenance {
-            communes: atlas.layers.clone(),
-            as_of: options.as_of,
-            ..Provenance::default()
-        },
+        data: Provenance { communes: atlas.layers.clone(), as_of: options.as_of, ..Provenance::default() },
         population: national.population,
         units: n,
-        covered: Covered {
-            population: covered,
-            percent: percent(covered, national.population),
-        },
+        covered: Covered { population: covered, percent: percent(covered, national.population) },
         by_stage: national.by_stage(),
         regions,
         departements,
@@ -311,25 +266,12 @@ pub fn compute(
         uncovered_zones,
         warnings,
     };
-    Coverage {
-        territories,
-        covering,
-        zone_of,
-        report,
-    }
+    Coverage { territories, covering, zone_of, report }
 }
 
 fn territory_figures(atlas: &Atlas, t: &Territory) -> TerritoryFigures {
-    let population = t
-        .units
-        .iter()
-        .map(|&u| atlas.unit(u).counted_population())
-        .sum();
-    let departements: BTreeSet<&str> = t
-        .units
-        .iter()
-        .map(|&u| atlas.unit(u).departement.as_str())
-        .collect();
+    let population = t.units.iter().map(|&u| atlas.unit(u).counted_population()).sum();
+    let departements: BTreeSet<&str> = t.units.iter().map(|&u| atlas.unit(u).departement.as_str()).collect();
     TerritoryFigures {
         id: t.id.clone(),
         name: t.name.clone(),
@@ -355,18 +297,11 @@ fn overlaps(atlas: &Atlas, territories: &[Territory], covering: &[Vec<u32>]) -> 
                 code: unit.code,
                 name: unit.name.clone(),
                 population: unit.counted_population(),
-                cpts: ts
-                    .iter()
-                    .map(|&t| territories[t as usize].id.clone())
-                    .collect(),
+                cpts: ts.iter().map(|&t| territories[t as usize].id.clone()).collect(),
             }
         })
         .collect();
-    Overlaps {
-        units: list.len(),
-        population: list.iter().map(|o| o.population).sum(),
-        list,
-    }
+    Overlaps { units: list.len(), population: list.iter().map(|o| o.population).sum(), list }
 }
 
 fn uncovered_zones(atlas: &Atlas, uncovered: &[UnitId]) -> (UncoveredZones, Vec<Option<u32>>) {
@@ -374,8 +309,7 @@ fn uncovered_zones(atlas: &Atlas, uncovered: &[UnitId]) -> (UncoveredZones, Vec<
         .into_iter()
         .map(|group| {
             let units: Vec<&crate::commune::Unit> = group.iter().map(|&u| atlas.unit(u)).collect();
-            let departements: BTreeSet<&str> =
-                units.iter().map(|u| u.departement.as_str()).collect();
+            let departements: BTreeSet<&str> = units.iter().map(|u| u.departement.as_str()).collect();
             let main = units
                 .iter()
                 .max_by_key(|u| (u.counted_population(), std::cmp::Reverse(u.code)))
@@ -390,11 +324,7 @@ fn uncovered_zones(atlas: &Atlas, uncovered: &[UnitId]) -> (UncoveredZones, Vec<
             }
         })
         .collect();
-    zones.sort_by(|a, b| {
-        b.population
-            .cmp(&a.population)
-            .then_with(|| a.codes.cmp(&b.codes))
-    });
+    zones.sort_by(|a, b| b.population.cmp(&a.population).then_with(|| a.codes.cmp(&b.codes)));
     let mut zone_of = vec![None; atlas.units.len()];
     for (z, zone) in zones.iter().enumerate() {
         for code in &zone.codes {
@@ -404,14 +334,7 @@ fn uncovered_zones(atlas: &Atlas, uncovered: &[UnitId]) -> (UncoveredZones, Vec<
         }
     }
     let population = zones.iter().map(|z| z.population).sum();
-    (
-        UncoveredZones {
-            count: zones.len(),
-            population,
-            zones,
-        },
-        zone_of,
-    )
+    (UncoveredZones { count: zones.len(), population, zones }, zone_of)
 }
 
 fn round2(x: f64) -> f64 {

@@ -17,23 +17,11 @@ pub struct Warning {
 
 impl Warning {
     pub fn new(kind: &'static str, message: impl Into<String>) -> Warning {
-        Warning {
-            kind,
-            location: None,
-            message: message.into(),
-        }
+        Warning { kind, location: None, message: message.into() }
     }
 
-    pub fn at(
-        kind: &'static str,
-        location: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Warning {
-        Warning {
-            kind,
-            location: Some(location.into()),
-            message: message.into(),
-        }
+    pub fn at(kind: &'static str, location: impl Into<String>, message: impl Into<String>) -> Warning {
+        Warning { kind, location: Some(location.into()), message: message.into() }
     }
 }
 

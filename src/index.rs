@@ -31,9 +31,7 @@ impl UnitIndex {
                 ))
             })
             .collect();
-        UnitIndex {
-            tree: RTree::bulk_load(entries),
-        }
+        UnitIndex { tree: RTree::bulk_load(entries) }
     }
 
     /// The unit whose contour contains the point (longitude, latitude in WGS84).
@@ -42,20 +40,12 @@ impl UnitIndex {
         self.tree
             .locate_all_at_point(&[lon, lat])
             .map(|e| e.data)
-            .find(|&id| {
-                atlas
-                    .unit(id)
-                    .contour
-                    .as_ref()
-                    .is_some_and(|mp| point_in_multipolygon(p, mp))
-            })
+            .find(|&id| atlas.unit(id).contour.as_ref().is_some_and(|mp| point_in_multipolygon(p, mp)))
     }
 
     /// Units whose bounding box meets the rectangle (unconfirmed candidates).
     pub fn candidates(&self, rect: Rect<f64>) -> impl Iterator<Item = UnitId> + '_ {
         let env = AABB::from_corners([rect.min().x, rect.min().y], [rect.max().x, rect.max().y]);
-        self.tree
-            .locate_in_envelope_intersecting(&env)
-            .map(|e| e.data)
+        self.tree.locate_in_envelope_intersecting(&env).map(|e| e.data)
     }
 }

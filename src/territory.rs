@@ -34,12 +34,8 @@ pub enum StageError {
 
 impl Stage {
     /// From the most advanced to the least: the order of the cumulative figures.
-    pub const DESCENDING: [Stage; 4] = [
-        Stage::AciSigne,
-        Stage::ProjetSanteValide,
-        Stage::LettreIntention,
-        Stage::PreProjet,
-    ];
+    pub const DESCENDING: [Stage; 4] =
+        [Stage::AciSigne, Stage::ProjetSanteValide, Stage::LettreIntention, Stage::PreProjet];
 
     /// Stable key used in JSON, CSV and the API.
     pub fn key(self) -> &'static str {
@@ -70,15 +66,9 @@ impl Stage {
     /// of real ARS files. Matched as whole words, longest first.
     fn synonyms(self) -> &'static [&'static str] {
         match self {
-            Stage::PreProjet => &[
-                "pre projet",
-                "preprojet",
-                "emergence",
-                "en emergence",
-                "initiative",
-                "repere",
-                "amorce",
-            ],
+            Stage::PreProjet => {
+                &["pre projet", "preprojet", "emergence", "en emergence", "initiative", "repere", "amorce"]
+            }
             Stage::LettreIntention => &[
                 "lettre d intention",
                 "lettre d intention validee",
@@ -97,14 +87,7 @@ impl Stage {
                 "aci en negociation",
                 "prochainement en fonctionnement",
             ],
-            Stage::AciSigne => &[
-                "aci",
-                "aci signe",
-                "signataire",
-                "signe",
-                "contractualise",
-                "en fonctionnement",
-            ],
+            Stage::AciSigne => &["aci", "aci signe", "signataire", "signe", "contractualise", "en fonctionnement"],
         }
     }
 }
@@ -117,37 +100,23 @@ impl FromStr for Stage {
     /// négociation" is not "ACI").
     fn from_str(text: &str) -> Result<Stage, StageError> {
         let folded = fold(text);
-        if let Some(stage) = Stage::DESCENDING
-            .into_iter()
-            .find(|s| fold(s.key()) == folded)
-        {
+        if let Some(stage) = Stage::DESCENDING.into_iter().find(|s| fold(s.key()) == folded) {
             return Ok(stage);
         }
         let matches: Vec<(usize, Stage)> = Stage::DESCENDING
             .into_iter()
             .flat_map(|stage| {
-                stage
-                    .synonyms()
-                    .iter()
-                    .filter(|syn| contains_words(&folded, syn))
-                    .map(move |syn| (syn.len(), stage))
+                stage.synonyms().iter().filter(|syn| contains_words(&folded, syn)).map(move |syn| (syn.len(), stage))
             })
             .collect();
         let longest = matches.iter().map(|(len, _)| *len).max();
-        let mut winners: Vec<Stage> = matches
-            .iter()
-            .filter(|(len, _)| Some(*len) == longest)
-            .map(|(_, s)| *s)
-            .collect();
+        let mut winners: Vec<Stage> =
+            matches.iter().filter(|(len, _)| Some(*len) == longest).map(|(_, s)| *s).collect();
         winners.dedup();
         match winners[..] {
             [] => Err(StageError::Unknown(text.to_string())),
             [stage] => Ok(stage),
-            [a, b, ..] => Err(StageError::Ambiguous(
-                text.to_string(),
-                a.label(),
-                b.label(),
-            )),
+            [a, b, ..] => Err(StageError::Ambiguous(text.to_string(), a.label(), b.label())),
         }
     }
 }
@@ -189,13 +158,9 @@ impl FromStr for IsoDate {
             return Err(bad());
         };
         let (y, m, d) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
-        let (year, month, day): (u16, u8, u8) = (
-            y.parse().map_err(|_| bad())?,
-            m.parse().map_err(|_| bad())?,
-            d.parse().map_err(|_| bad())?,
-        );
-        let leap =
-            (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
+        let (year, month, day): (u16, u8, u8) =
+            (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+        let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400);
         let days = match month {
             1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
             4 | 6 | 9 | 11 => 30,

@@ -10,16 +10,9 @@ use crate::commune::UnitId;
 type SegmentKey = [u64; 4];
 
 fn key(a: geo::Coord<f64>, b: geo::Coord<f64>) -> SegmentKey {
-    let (p, q) = (
-        (a.x.to_bits(), a.y.to_bits()),
-        (b.x.to_bits(), b.y.to_bits()),
-    );
+    let (p, q) = ((a.x.to_bits(), a.y.to_bits()), (b.x.to_bits(), b.y.to_bits()));
     // Compare as numbers, not bits, so that the order does not depend on signs.
-    if (a.x, a.y) <= (b.x, b.y) {
-        [p.0, p.1, q.0, q.1]
-    } else {
-        [q.0, q.1, p.0, p.1]
-    }
+    if (a.x, a.y) <= (b.x, b.y) { [p.0, p.1, q.0, q.1] } else { [q.0, q.1, p.0, p.1] }
 }
 
 /// Groups `members` into connected components of the shared-border graph.
@@ -33,12 +26,7 @@ pub fn connected_groups(atlas: &Atlas, members: &[UnitId]) -> Vec<Vec<UnitId>> {
         };
         for poly in &mp.0 {
             for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                segments.extend(
-                    ring.0
-                        .windows(2)
-                        .filter(|w| w[0] != w[1])
-                        .map(|w| (key(w[0], w[1]), m as u32)),
-                );
+                segments.extend(ring.0.windows(2).filter(|w| w[0] != w[1]).map(|w| (key(w[0], w[1]), m as u32)));
             }
         }
     }
@@ -51,10 +39,7 @@ pub fn connected_groups(atlas: &Atlas, members: &[UnitId]) -> Vec<Vec<UnitId>> {
     }
     let mut groups: std::collections::BTreeMap<u32, Vec<UnitId>> = Default::default();
     for m in 0..members.len() as u32 {
-        groups
-            .entry(find(&mut parent, m))
-            .or_default()
-            .push(members[m as usize]);
+        groups.entry(find(&mut parent, m)).or_default().push(members[m as usize]);
     }
     let mut out: Vec<Vec<UnitId>> = groups
         .into_values()

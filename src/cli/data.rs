@@ -50,11 +50,8 @@ pub struct Loaded {
 
 impl DataArgs {
     fn sources(&self) -> AtlasSources {
-        let communes = if self.communes.is_empty() {
-            vec![self.geodata.join(COMMUNES_FILE)]
-        } else {
-            self.communes.clone()
-        };
+        let communes =
+            if self.communes.is_empty() { vec![self.geodata.join(COMMUNES_FILE)] } else { self.communes.clone() };
         let arrondissements = if self.no_arrondissements {
             None
         } else {
@@ -73,9 +70,7 @@ impl DataArgs {
     }
 
     fn cpts_path(&self) -> PathBuf {
-        self.cpts
-            .clone()
-            .unwrap_or_else(|| self.geodata.join(DEMO_CPTS_FILE))
+        self.cpts.clone().unwrap_or_else(|| self.geodata.join(DEMO_CPTS_FILE))
     }
 
     pub fn load(&self, options: &Options) -> anyhow::Result<Loaded> {
@@ -84,12 +79,13 @@ impl DataArgs {
         let atlas = Atlas::load(&self.sources()).context("chargement des communes")?;
         let cpts_path = self.cpts_path();
         spinner.set_message("lecture des CPTS…");
-        let list =
-            read_territory_list(&cpts_path, &atlas).context("chargement des territoires CPTS")?;
+        let list = read_territory_list(&cpts_path, &atlas).context("chargement des territoires CPTS")?;
         let mut warnings = atlas.warnings.clone();
         warnings.extend(list.warnings);
         spinner.set_message("calcul de la couverture…");
+        let started = std::time::Instant::now();
         let mut coverage = coverage::compute(&atlas, list.territories, options, warnings);
+        tracing::debug!(elapsed = ?started.elapsed(), "coverage computed");
         spinner.finish_and_clear();
         let report = &mut coverage.report;
         report.data.cpts = Some(cpts_path.display().to_string());
@@ -109,9 +105,7 @@ impl Loaded {
 
 /// The bundled demo territories say so in their file name.
 fn is_fictional(path: &Path) -> bool {
-    path.file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.to_lowercase().contains("fictif"))
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.to_lowercase().contains("fictif"))
 }
 
 fn spinner() -> ProgressBar {

@@ -15,12 +15,7 @@ pub struct Args {
     #[command(flatten)]
     data: DataArgs,
     /// Longitude WGS84 (degrés décimaux).
-    #[arg(
-        long,
-        requires = "lat",
-        conflicts_with = "commune",
-        allow_hyphen_values = true
-    )]
+    #[arg(long, requires = "lat", conflicts_with = "commune", allow_hyphen_values = true)]
     lon: Option<f64>,
     /// Latitude WGS84 (degrés décimaux).
     #[arg(long, requires = "lon", allow_hyphen_values = true)]
@@ -81,20 +76,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         },
         (None, Some(lon), Some(lat)) => match loaded.index().locate(&loaded.atlas, lon, lat) {
             Some(id) => vec![id],
-            None => bail!(
-                "aucune commune au point ({lon}, {lat}) : en mer, hors de France, ou dans une zone sans contour"
-            ),
+            None => {
+                bail!("aucune commune au point ({lon}, {lat}) : en mer, hors de France, ou dans une zone sans contour")
+            }
         },
         _ => unreachable!("clap requires --commune or --lon with --lat"),
     };
     let found: Vec<Located> = ids.iter().map(|&id| located(&loaded, id)).collect();
     match args.format {
         FormatArg::Json => {
-            let value = if found.len() == 1 {
-                serde_json::to_value(&found[0])
-            } else {
-                serde_json::to_value(&found)
-            };
+            let value = if found.len() == 1 { serde_json::to_value(&found[0]) } else { serde_json::to_value(&found) };
             println!("{}", serde_json::to_string_pretty(&value.context("JSON")?)?);
         }
         FormatArg::Text => {
@@ -122,33 +113,19 @@ fn located(loaded: &Loaded, id: UnitId) -> Located {
             .iter()
             .map(|&t| {
                 let t = &cov.territories[t as usize];
-                Covering {
-                    id: t.id.clone(),
-                    name: t.name.clone(),
-                    stage: t.stage,
-                    stage_label: t.stage.label(),
-                }
+                Covering { id: t.id.clone(), name: t.name.clone(), stage: t.stage, stage_label: t.stage.label() }
             })
             .collect(),
         uncovered_zone: cov.zone_of[id as usize].map(|z| {
             let zone = &cov.report.uncovered_zones.zones[z as usize];
-            ZoneRef {
-                units: zone.units,
-                population: zone.population,
-                main_unit: zone.main_unit.clone(),
-            }
+            ZoneRef { units: zone.units, population: zone.population, main_unit: zone.main_unit.clone() }
         }),
     }
 }
 
 fn print_text(l: &Located) {
-    let pop = l
-        .population
-        .map_or("inconnue".to_string(), |p| format!("{} hab.", thousands(p)));
-    println!(
-        "{} ({}) — population {pop}, département {}, région {}",
-        l.name, l.code, l.departement, l.region
-    );
+    let pop = l.population.map_or("inconnue".to_string(), |p| format!("{} hab.", thousands(p)));
+    println!("{} ({}) — population {pop}, département {}, région {}", l.name, l.code, l.departement, l.region);
     if l.cpts.is_empty() {
         match &l.uncovered_zone {
             Some(z) => println!(

@@ -30,11 +30,7 @@ pub struct UnknownCrs(pub String);
 /// The EPSG codes cptsmap knows, with a proj string. All French datums used
 /// here coincide with WGS84 at the centimetre (`towgs84=0`).
 const KNOWN: &[(u32, &str, &str)] = &[
-    (
-        2154,
-        "Lambert-93",
-        "+proj=lcc +lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000",
-    ),
+    (2154, "Lambert-93", "+proj=lcc +lat_0=46.5 +lon_0=3 +lat_1=49 +lat_2=44 +x_0=700000 +y_0=6600000"),
     (5490, "RGAF09 / UTM 20N", "+proj=utm +zone=20"),
     (4559, "RRAF 1991 / UTM 20N", "+proj=utm +zone=20"),
     (32620, "WGS 84 / UTM 20N", "+proj=utm +zone=20"),
@@ -44,55 +40,34 @@ const KNOWN: &[(u32, &str, &str)] = &[
     (32740, "WGS 84 / UTM 40S", "+proj=utm +zone=40 +south"),
     (4471, "RGM04 / UTM 38S", "+proj=utm +zone=38 +south"),
     (32738, "WGS 84 / UTM 38S", "+proj=utm +zone=38 +south"),
-    (
-        3857,
-        "Web Mercator",
-        "+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1",
-    ),
+    (3857, "Web Mercator", "+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1"),
 ];
 /// Geographic systems (degrees) taken as WGS84.
 const GEOGRAPHIC: &[u32] = &[4326, 4171, 4258, 4624, 4627, 5489, 4470, 7084, 7086];
 
 impl Crs {
     pub fn wgs84() -> Crs {
-        Crs {
-            label: "WGS84 (EPSG:4326)".into(),
-            proj: None,
-        }
+        Crs { label: "WGS84 (EPSG:4326)".into(), proj: None }
     }
 
     pub fn from_epsg(code: u32) -> Result<Crs, UnknownCrs> {
         if GEOGRAPHIC.contains(&code) {
-            return Ok(Crs {
-                label: format!("géographique (EPSG:{code})"),
-                proj: None,
-            });
+            return Ok(Crs { label: format!("géographique (EPSG:{code})"), proj: None });
         }
-        let (_, name, def) = KNOWN
-            .iter()
-            .find(|(c, _, _)| *c == code)
-            .ok_or_else(|| UnknownCrs(format!("EPSG:{code}")))?;
-        let datum = if code == 3857 {
-            ""
-        } else {
-            " +ellps=GRS80 +towgs84=0,0,0,0,0,0,0"
-        };
-        Crs::from_proj_string(
-            &format!("{name} (EPSG:{code})"),
-            &format!("{def}{datum} +units=m"),
-        )
+        let (_, name, def) =
+            KNOWN.iter().find(|(c, _, _)| *c == code).ok_or_else(|| UnknownCrs(format!("EPSG:{code}")))?;
+        let datum = if code == 3857 { "" } else { " +ellps=GRS80 +towgs84=0,0,0,0,0,0,0" };
+        Crs::from_proj_string(&format!("{name} (EPSG:{code})"), &format!("{def}{datum} +units=m"))
     }
 
     /// Reads the WKT of a `.prj` file (ESRI or OGC flavour).
     pub fn from_wkt(text: &str) -> Result<Crs, UnknownCrs> {
         let short = || text.chars().take(80).collect::<String>();
-        let root =
-            wkt::parse(text).ok_or_else(|| UnknownCrs(format!("WKT illisible : {}", short())))?;
+        let root = wkt::parse(text).ok_or_else(|| UnknownCrs(format!("WKT illisible : {}", short())))?;
         match root.name.to_ascii_uppercase().as_str() {
-            "GEOGCS" | "GEOGCRS" | "GEODCRS" => Ok(Crs {
-                label: format!("géographique ({})", root.title()),
-                proj: None,
-            }),
+            "GEOGCS" | "GEOGCRS" | "GEODCRS" => {
+                Ok(Crs { label: format!("géographique ({})", root.title()), proj: None })
+            }
             "PROJCS" | "PROJCRS" => {
                 if let Some(code) = root.epsg()
                     && let Ok(crs) = Crs::from_epsg(code)
@@ -108,41 +83,20 @@ impl Crs {
     /// Rebuilds a projection from the WKT parameters when no EPSG code is given
     /// (ESRI `.prj` files never carry one).
     fn from_projection(root: &wkt::Node) -> Option<Crs> {
-        let method = root
-            .child("PROJECTION")
-            .or_else(|| root.child("METHOD"))?
-            .title();
+        let method = root.child("PROJECTION").or_else(|| root.child("METHOD"))?.title();
         let method = method.to_ascii_lowercase().replace([' ', '-'], "_");
         let p = |names: &[&str]| root.parameter(names);
-        let (x0, y0) = (
-            p(&["false_easting"]).unwrap_or(0.0),
-            p(&["false_northing"]).unwrap_or(0.0),
-        );
-        let lon0 = p(&[
-            "central_meridian",
-            "longitude_of_origin",
-            "longitude_of_natural_origin",
-        ])
-        .unwrap_or(0.0);
-        let lat0 = p(&[
-            "latitude_of_origin",
-            "latitude_of_natural_origin",
-            "latitude_of_false_origin",
-        ])
-        .unwrap_or(0.0);
+        let (x0, y0) = (p(&["false_easting"]).unwrap_or(0.0), p(&["false_northing"]).unwrap_or(0.0));
+        let lon0 = p(&["central_meridian", "longitude_of_origin", "longitude_of_natural_origin"]).unwrap_or(0.0);
+        let lat0 = p(&["latitude_of_origin", "latitude_of_natural_origin", "latitude_of_false_origin"]).unwrap_or(0.0);
         let def = if method.starts_with("lambert_conformal_conic") {
             let lat1 = p(&["standard_parallel_1", "latitude_of_1st_standard_parallel"])?;
-            let lat2 =
-                p(&["standard_parallel_2", "latitude_of_2nd_standard_parallel"]).unwrap_or(lat1);
-            format!(
-                "+proj=lcc +lat_0={lat0} +lon_0={lon0} +lat_1={lat1} +lat_2={lat2} +x_0={x0} +y_0={y0}"
-            )
+            let lat2 = p(&["standard_parallel_2", "latitude_of_2nd_standard_parallel"]).unwrap_or(lat1);
+            format!("+proj=lcc +lat_0={lat0} +lon_0={lon0} +lat_1={lat1} +lat_2={lat2} +x_0={x0} +y_0={y0}")
         } else if method == "transverse_mercator" {
             let k = p(&["scale_factor", "scale_factor_at_natural_origin"]).unwrap_or(1.0);
             format!("+proj=tmerc +lat_0={lat0} +lon_0={lon0} +k_0={k} +x_0={x0} +y_0={y0}")
-        } else if method.contains("mercator")
-            && (method.contains("auxiliary") || method.contains("pseudo"))
-        {
+        } else if method.contains("mercator") && (method.contains("auxiliary") || method.contains("pseudo")) {
             return Crs::from_epsg(3857).ok();
         } else {
             return None;
@@ -152,19 +106,12 @@ impl Crs {
             Some((Some(a), Some(rf))) if rf > 0.0 => format!(" +a={a} +rf={rf}"),
             _ => " +ellps=GRS80".to_string(),
         };
-        Crs::from_proj_string(
-            &root.title(),
-            &format!("{def}{ellps} +towgs84=0,0,0,0,0,0,0 +units=m"),
-        )
-        .ok()
+        Crs::from_proj_string(&root.title(), &format!("{def}{ellps} +towgs84=0,0,0,0,0,0,0 +units=m")).ok()
     }
 
     fn from_proj_string(label: &str, def: &str) -> Result<Crs, UnknownCrs> {
         let proj = Proj::from_proj_string(def).map_err(|e| UnknownCrs(format!("{label}: {e}")))?;
-        Ok(Crs {
-            label: label.to_string(),
-            proj: Some(proj),
-        })
+        Ok(Crs { label: label.to_string(), proj: Some(proj) })
     }
 
     pub fn is_wgs84(&self) -> bool {
@@ -173,10 +120,7 @@ impl Crs {
 
     /// A reprojection to WGS84 longitude/latitude in degrees.
     pub fn to_wgs84(&self) -> ToWgs84<'_> {
-        ToWgs84 {
-            src: self.proj.as_ref(),
-            dst: Proj::from_proj_string("+proj=longlat +ellps=WGS84").ok(),
-        }
+        ToWgs84 { src: self.proj.as_ref(), dst: Proj::from_proj_string("+proj=longlat +ellps=WGS84").ok() }
     }
 }
 
@@ -319,27 +263,20 @@ mod wkt {
 
         /// Depth-first search.
         pub fn find(&self, name: &str) -> Option<&Node> {
-            self.child(name)
-                .or_else(|| self.children().find_map(|c| c.find(name)))
+            self.child(name).or_else(|| self.children().find_map(|c| c.find(name)))
         }
 
         pub fn parameter(&self, names: &[&str]) -> Option<f64> {
             self.children()
                 .filter(|n| n.name.eq_ignore_ascii_case("PARAMETER"))
-                .find(|n| {
-                    names
-                        .iter()
-                        .any(|w| n.title().replace(' ', "_").eq_ignore_ascii_case(w))
-                })
+                .find(|n| names.iter().any(|w| n.title().replace(' ', "_").eq_ignore_ascii_case(w)))
                 .and_then(|n| n.number(0))
         }
 
         /// The EPSG code of this node itself (`AUTHORITY["EPSG",2154]` or `ID["EPSG",2154]`).
         pub fn epsg(&self) -> Option<u32> {
             self.children()
-                .filter(|n| {
-                    n.name.eq_ignore_ascii_case("AUTHORITY") || n.name.eq_ignore_ascii_case("ID")
-                })
+                .filter(|n| n.name.eq_ignore_ascii_case("AUTHORITY") || n.name.eq_ignore_ascii_case("ID"))
                 .find(|n| n.title().eq_ignore_ascii_case("EPSG"))
                 .and_then(|n| match n.args.get(1) {
                     Some(Arg::Number(c)) => Some(*c as u32),
@@ -367,11 +304,7 @@ mod tests {
         // Reference from GDAL: `echo 2.3499 48.853 | gdaltransform -s_srs EPSG:4326 -t_srs EPSG:2154`
         let (x, y) = (652_296.973_146_007, 6_861_636.358_515_2);
         let p = crs.to_wgs84().convert(x, y).unwrap();
-        let epsg = Crs::from_epsg(2154)
-            .unwrap()
-            .to_wgs84()
-            .convert(x, y)
-            .unwrap();
+        let epsg = Crs::from_epsg(2154).unwrap().to_wgs84().convert(x, y).unwrap();
         assert!(close(p, epsg));
         assert!(close(p, (2.3499, 48.853)), "{p:?}");
     }
@@ -380,20 +313,14 @@ mod tests {
     fn utm_20n_from_esri_prj_lands_in_guadeloupe() {
         let crs = Crs::from_wkt(ESRI_UTM20).unwrap();
         let p = crs.to_wgs84().convert(657_000.0, 1_790_000.0).unwrap();
-        assert!(
-            (p.0 + 61.5).abs() < 0.1 && (p.1 - 16.2).abs() < 0.1,
-            "{p:?}"
-        );
+        assert!((p.0 + 61.5).abs() < 0.1 && (p.1 - 16.2).abs() < 0.1, "{p:?}");
     }
 
     #[test]
     fn web_mercator_inverts_exactly() {
         let crs = Crs::from_epsg(3857).unwrap();
         // Reference from GDAL: `echo 2.3499 48.853 | gdaltransform -s_srs EPSG:4326 -t_srs EPSG:3857`
-        let p = crs
-            .to_wgs84()
-            .convert(261_589.671_415_114, 6_249_955.278_521_48)
-            .unwrap();
+        let p = crs.to_wgs84().convert(261_589.671_415_114, 6_249_955.278_521_48).unwrap();
         assert!(close(p, (2.3499, 48.853)), "{p:?}");
     }
 

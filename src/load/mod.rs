@@ -8,6 +8,7 @@
 //! - [`territories`]: CPTS lists in long CSV format (territory, commune).
 
 pub mod crs;
+pub mod dbf;
 pub mod names;
 pub mod population;
 pub mod shapefile;
@@ -22,33 +23,19 @@ use crate::diagnostics::Warning;
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error("{path} : lecture impossible : {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
     #[error("{path} : {message}")]
     File { path: PathBuf, message: String },
     #[error("{path}, enregistrement {record} : {message}")]
-    Record {
-        path: PathBuf,
-        record: usize,
-        message: String,
-    },
+    Record { path: PathBuf, record: usize, message: String },
     #[error("{path}:{line} : {message}")]
-    Line {
-        path: PathBuf,
-        line: u64,
-        message: String,
-    },
+    Line { path: PathBuf, line: u64, message: String },
     #[error("{}", strict_message(.0))]
     Strict(Vec<Warning>),
 }
 
 fn strict_message(warnings: &[Warning]) -> String {
-    let mut msg = format!(
-        "mode strict : {} avertissement(s) refusé(s)",
-        warnings.len()
-    );
+    let mut msg = format!("mode strict : {} avertissement(s) refusé(s)", warnings.len());
     for w in warnings.iter().take(20) {
         msg.push_str(&format!("\n  - {w}"));
     }
@@ -60,27 +47,17 @@ fn strict_message(warnings: &[Warning]) -> String {
 
 impl InputError {
     pub fn file(path: &Path, message: impl Into<String>) -> InputError {
-        InputError::File {
-            path: path.to_path_buf(),
-            message: message.into(),
-        }
+        InputError::File { path: path.to_path_buf(), message: message.into() }
     }
 
     pub fn line(path: &Path, line: u64, message: impl Into<String>) -> InputError {
-        InputError::Line {
-            path: path.to_path_buf(),
-            line,
-            message: message.into(),
-        }
+        InputError::Line { path: path.to_path_buf(), line, message: message.into() }
     }
 }
 
 /// Reads a whole file, naming it in the error.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
-    std::fs::read(path).map_err(|source| InputError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    std::fs::read(path).map_err(|source| InputError::Io { path: path.to_path_buf(), source })
 }
 
 /// Decodes a text file: UTF-8 (with or without BOM), else Windows-1252

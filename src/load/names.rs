@@ -20,11 +20,7 @@ impl AreaNames {
     /// Reads the three tables of a directory; a table that is absent stays empty.
     pub fn read_dir(dir: &Path) -> Result<AreaNames, InputError> {
         let mut names = AreaNames::default();
-        for (file, key) in [
-            ("departements.csv", "code"),
-            ("regions.csv", "code"),
-            ("epci.csv", "siren"),
-        ] {
+        for (file, key) in [("departements.csv", "code"), ("regions.csv", "code"), ("epci.csv", "siren")] {
             let path = dir.join(file);
             if !path.exists() {
                 continue;

@@ -16,10 +16,7 @@ pub type PopulationTable = HashMap<InseeCode, u64>;
 
 pub fn read_population(path: &Path) -> Result<PopulationTable, InputError> {
     let table = Table::read(path)?;
-    let pmun = table.require(
-        "de population municipale",
-        &["pmun", "population_municipale", "p_mun"],
-    )?;
+    let pmun = table.require("de population municipale", &["pmun", "population_municipale", "p_mun"])?;
     // Not `COM`: in INSEE files it holds the commune name.
     let code_col = table.column(&["codgeo", "code_commune", "code_insee", "depcom"]);
     let (dep_col, com_col) = match code_col {
@@ -37,27 +34,16 @@ pub fn read_population(path: &Path) -> Result<PopulationTable, InputError> {
             (None, Some(d), Some(c)) => join_code(get(d), get(c)),
             _ => unreachable!("one of the two column layouts was required above"),
         };
-        let code: InseeCode =
-            code_text
-                .parse()
-                .map_err(|e: crate::commune::InvalidInseeCode| {
-                    InputError::line(path, *line, e.to_string())
-                })?;
+        let code: InseeCode = code_text
+            .parse()
+            .map_err(|e: crate::commune::InvalidInseeCode| InputError::line(path, *line, e.to_string()))?;
         let raw = get(pmun);
         let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
-        let value = digits.parse::<u64>().map_err(|_| {
-            InputError::line(
-                path,
-                *line,
-                format!("PMUN = « {raw} » : nombre entier attendu"),
-            )
-        })?;
+        let value = digits
+            .parse::<u64>()
+            .map_err(|_| InputError::line(path, *line, format!("PMUN = « {raw} » : nombre entier attendu")))?;
         if out.insert(code, value).is_some() {
-            return Err(InputError::line(
-                path,
-                *line,
-                format!("code {code} en double"),
-            ));
+            return Err(InputError::line(path, *line, format!("code {code} en double")));
         }
     }
     Ok(out)

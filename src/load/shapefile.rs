@@ -9,11 +9,11 @@
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
-use ::shapefile::dbase::{self, FieldValue};
 use ::shapefile::{Shape, ShapeReader};
 use geo::{Coord, LineString, MultiPolygon, Polygon, Rect};
 
 use super::crs::Crs;
+use super::dbf::Dbf;
 use super::{InputError, read_bytes};
 use crate::commune::InseeCode;
 use crate::diagnostics::Warning;
@@ -53,25 +53,24 @@ pub struct Layer {
 const UNKNOWN: [&str; 4] = ["NR", "NC", "ZZZZZZZZZ", ""];
 
 /// Reads one layer (`COMMUNE.shp`, `ARRONDISSEMENT_MUNICIPAL.shp`, or a file of that shape).
-pub fn read_layer(
-    path: &Path,
-    kind: LayerKind,
-    warnings: &mut Vec<Warning>,
-) -> Result<Layer, InputError> {
+pub fn read_layer(path: &Path, kind: LayerKind, warnings: &mut Vec<Warning>) -> Result<Layer, InputError> {
     let dbf_path = path.with_extension("dbf");
     let dbf = read_bytes(&dbf_path)?;
+    let shp = read_bytes(path)?;
     let (encoding, encoding_name) = detect_encoding(path, &dbf);
     let crs = read_crs(path, warnings)?;
-    let attributes = read_attributes(&dbf_path, dbf, encoding, kind)?;
-    let shapes = read_shapes(path, &crs)?;
+    // Attributes and geometries are independent: read them on two cores.
+    let (attributes, shapes) = std::thread::scope(|scope| {
+        let attributes = scope.spawn(|| read_attributes(&dbf_path, dbf, encoding, kind));
+        let shapes = read_shapes(path, shp, &crs);
+        (attributes.join(), shapes)
+    });
+    let attributes = attributes.map_err(|_| InputError::file(&dbf_path, "lecture interrompue"))??;
+    let shapes = shapes?;
     if shapes.len() != attributes.len() {
         return Err(InputError::file(
             path,
-            format!(
-                "{} géométries mais {} enregistrements dans le .dbf",
-                shapes.len(),
-                attributes.len()
-            ),
+            format!("{} géométries mais {} enregistrements dans le .dbf", shapes.len(), attributes.len()),
         ));
     }
     let mut records = Vec::with_capacity(shapes.len());
@@ -79,12 +78,7 @@ pub fn read_layer(
         record.contour = contour;
         records.push(record);
     }
-    Ok(Layer {
-        path: path.to_path_buf(),
-        crs: crs.to_string(),
-        encoding: encoding_name,
-        records,
-    })
+    Ok(Layer { path: path.to_path_buf(), crs: crs.to_string(), encoding: encoding_name, records })
 }
 
 /// `.cpg` first (with the spellings seen in the wild), then the DBF language
@@ -92,11 +86,7 @@ pub fn read_layer(
 fn detect_encoding(path: &Path, dbf: &[u8]) -> (&'static encoding_rs::Encoding, &'static str) {
     use encoding_rs::{UTF_8, WINDOWS_1252};
     if let Ok(cpg) = std::fs::read_to_string(path.with_extension("cpg")) {
-        let key = cpg
-            .trim()
-            .trim_start_matches('\u{feff}')
-            .to_ascii_uppercase()
-            .replace(['-', '_', ' '], "");
+        let key = cpg.trim().trim_start_matches('\u{feff}').to_ascii_uppercase().replace(['-', '_', ' '], "");
         match key.as_str() {
             "UTF8" | "65001" => return (UTF_8, "UTF-8 (.cpg)"),
             "1252" | "CP1252" | "WINDOWS1252" | "ANSI1252" | "ISO88591" | "LATIN1" | "88591" => {
@@ -146,26 +136,15 @@ struct Fields {
 }
 
 fn find(names: &[String], aliases: &[&str]) -> Option<usize> {
-    aliases
-        .iter()
-        .find_map(|a| names.iter().position(|n| n.eq_ignore_ascii_case(a)))
+    aliases.iter().find_map(|a| names.iter().position(|n| n.eq_ignore_ascii_case(a)))
 }
 
 fn resolve_fields(path: &Path, names: &[String], kind: LayerKind) -> Result<Fields, InputError> {
     let (code, city) = match kind {
-        LayerKind::Communes => (
-            find(names, &["INSEE_COM", "code_insee", "INSEE", "CODGEO"]),
-            None,
-        ),
+        LayerKind::Communes => (find(names, &["INSEE_COM", "code_insee", "INSEE", "CODGEO"]), None),
         // 3.x: INSEE_ARM + INSEE_COM (parent); 2.x: INSEE_COM + INSEE_RATT (parent)
         LayerKind::Arrondissements => match find(names, &["INSEE_ARM", "code_insee"]) {
-            Some(c) => (
-                Some(c),
-                find(
-                    names,
-                    &["INSEE_COM", "code_insee_de_la_commune_de_rattachement"],
-                ),
-            ),
+            Some(c) => (Some(c), find(names, &["INSEE_COM", "code_insee_de_la_commune_de_rattachement"])),
             None => (find(names, &["INSEE_COM"]), find(names, &["INSEE_RATT"])),
         },
     };
@@ -174,13 +153,7 @@ fn resolve_fields(path: &Path, names: &[String], kind: LayerKind) -> Result<Fiel
             LayerKind::Communes => "INSEE_COM (ou code_insee)",
             LayerKind::Arrondissements => "INSEE_ARM (ou INSEE_COM avec INSEE_RATT)",
         };
-        InputError::file(
-            path,
-            format!(
-                "champ {expected} introuvable ; champs présents : {}",
-                names.join(", ")
-            ),
-        )
+        InputError::file(path, format!("champ {expected} introuvable ; champs présents : {}", names.join(", ")))
     })?;
     Ok(Fields {
         code,
@@ -195,54 +168,31 @@ fn resolve_fields(path: &Path, names: &[String], kind: LayerKind) -> Result<Fiel
 
 fn read_attributes(
     path: &Path,
-    dbf: Vec<u8>,
+    bytes: Vec<u8>,
     encoding: &'static encoding_rs::Encoding,
     kind: LayerKind,
 ) -> Result<Vec<LayerRecord>, InputError> {
-    let bad = |e: dbase::Error| InputError::file(path, format!("fichier .dbf illisible : {e}"));
-    let mut reader = dbase::ReaderBuilder::new()
-        .with_encoding(dbase::encoding::EncodingRs::from(encoding))
-        .build(Cursor::new(dbf))
-        .map_err(bad)?;
-    let names: Vec<String> = reader
-        .fields()
-        .iter()
-        .map(|f| f.name().to_string())
-        .collect();
+    let dbf = Dbf::parse(bytes, encoding).map_err(|e| InputError::file(path, e))?;
+    let names = dbf.field_names();
     let fields = resolve_fields(path, &names, kind)?;
-    let mut out = Vec::new();
-    for (i, record) in reader.iter_records().enumerate() {
-        let n = i + 1;
-        let at = |message: String| InputError::Record {
-            path: path.to_path_buf(),
-            record: n,
-            message,
-        };
-        let record = record.map_err(|e| at(format!("enregistrement illisible : {e}")))?;
-        let value = |idx: usize| record.get(&names[idx]);
+    let mut out = Vec::with_capacity(dbf.len());
+    for n in 0..dbf.len() {
+        let at = |message: String| InputError::Record { path: path.to_path_buf(), record: n + 1, message };
         let text = |idx: Option<usize>| {
-            idx.and_then(value)
-                .and_then(as_text)
-                .filter(|v| !UNKNOWN.contains(&v.as_str()))
+            idx.and_then(|f| dbf.text(n, f)).map(|v| v.into_owned()).filter(|v| !UNKNOWN.contains(&v.as_str()))
         };
         let code_text = text(Some(fields.code)).unwrap_or_default();
-        let code = code_text.parse::<InseeCode>().map_err(|_| {
-            at(format!(
-                "{} = « {code_text} » : code INSEE attendu",
-                names[fields.code]
-            ))
-        })?;
-        let population = match fields.population.and_then(value) {
+        let code = code_text
+            .parse::<InseeCode>()
+            .map_err(|_| at(format!("{} = « {code_text} » : code INSEE attendu", names[fields.code])))?;
+        let population = match text(fields.population) {
             None => None,
-            Some(v) => as_count(v)
-                .map_err(|v| at(format!("POPULATION = « {v} » : nombre entier attendu")))?,
+            Some(v) => parse_count(&v).map_err(|v| at(format!("POPULATION = « {v} » : nombre entier attendu")))?,
         };
         let city = match text(fields.city) {
             Some(c) => Some(c.parse::<InseeCode>().map_err(|e| at(e.to_string()))?),
             None if kind == LayerKind::Arrondissements => {
-                return Err(at(
-                    "commune de rattachement (INSEE_COM ou INSEE_RATT) manquante".into(),
-                ));
+                return Err(at("commune de rattachement (INSEE_COM ou INSEE_RATT) manquante".into()));
             }
             None => None,
         };
@@ -254,10 +204,7 @@ fn read_attributes(
             region: text(fields.region),
             epcis: text(fields.epci)
                 .map(|e| {
-                    e.split('/')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !UNKNOWN.contains(&s.as_str()))
-                        .collect()
+                    e.split('/').map(|s| s.trim().to_string()).filter(|s| !UNKNOWN.contains(&s.as_str())).collect()
                 })
                 .unwrap_or_default(),
             city,
@@ -267,87 +214,41 @@ fn read_attributes(
     Ok(out)
 }
 
-fn as_text(value: &FieldValue) -> Option<String> {
-    match value {
-        FieldValue::Character(Some(s)) | FieldValue::Memo(s) => Some(s.trim().to_string()),
-        FieldValue::Numeric(Some(n)) => Some(format!("{n}")),
-        FieldValue::Integer(n) => Some(n.to_string()),
-        _ => None,
+/// A population: a non-negative whole number (`1500`, `1500.000`, `1 500`),
+/// or nothing (blank or `*****`, the DBF spelling of NULL).
+fn parse_count(text: &str) -> Result<Option<u64>, String> {
+    let t: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}').collect();
+    if t.is_empty() || t.bytes().all(|b| b == b'*') {
+        return Ok(None);
     }
-    .filter(|s| !s.is_empty())
-}
-
-/// A population: a non-negative whole number, or nothing.
-fn as_count(value: &FieldValue) -> Result<Option<u64>, String> {
-    let n = match value {
-        FieldValue::Numeric(None) | FieldValue::Character(None) => return Ok(None),
-        FieldValue::Numeric(Some(n)) | FieldValue::Double(n) => *n,
-        FieldValue::Float(Some(n)) => f64::from(*n),
-        FieldValue::Integer(n) => f64::from(*n),
-        FieldValue::Character(Some(s)) => {
-            let t = s.trim().replace([' ', '\u{a0}', '\u{202f}'], "");
-            if t.is_empty() || UNKNOWN.contains(&t.as_str()) {
-                return Ok(None);
-            }
-            t.parse::<f64>().map_err(|_| s.clone())?
-        }
-        other => return Err(format!("{other:?}")),
-    };
-    if n >= 0.0 && n.fract() == 0.0 && n < 1e12 {
-        Ok(Some(n as u64))
-    } else {
-        Err(n.to_string())
-    }
+    let n: f64 = t.parse().map_err(|_| text.to_string())?;
+    if n >= 0.0 && n.fract() == 0.0 && n < 1e12 { Ok(Some(n as u64)) } else { Err(text.to_string()) }
 }
 
 /// Reads every shape as a WGS84 multipolygon (`None` for null shapes).
-fn read_shapes(path: &Path, crs: &Crs) -> Result<Vec<Option<MultiPolygon<f64>>>, InputError> {
-    let bytes = read_bytes(path)?;
+fn read_shapes(path: &Path, bytes: Vec<u8>, crs: &Crs) -> Result<Vec<Option<MultiPolygon<f64>>>, InputError> {
     let mut reader = ShapeReader::new(Cursor::new(bytes))
         .map_err(|e| InputError::file(path, format!("fichier .shp illisible : {e}")))?;
     let to_wgs84 = crs.to_wgs84();
     let mut out = Vec::new();
     for (i, shape) in reader.iter_shapes().enumerate() {
-        let at = |message: String| InputError::Record {
-            path: path.to_path_buf(),
-            record: i + 1,
-            message,
-        };
+        let at = |message: String| InputError::Record { path: path.to_path_buf(), record: i + 1, message };
         let shape = shape.map_err(|e| at(format!("géométrie illisible : {e}")))?;
         let raw: Vec<Vec<(f64, f64)>> = match &shape {
             Shape::NullShape => {
                 out.push(None);
                 continue;
             }
-            Shape::Polygon(p) => p
-                .rings()
-                .iter()
-                .map(|r| r.points().iter().map(|p| (p.x, p.y)).collect())
-                .collect(),
-            Shape::PolygonM(p) => p
-                .rings()
-                .iter()
-                .map(|r| r.points().iter().map(|p| (p.x, p.y)).collect())
-                .collect(),
-            Shape::PolygonZ(p) => p
-                .rings()
-                .iter()
-                .map(|r| r.points().iter().map(|p| (p.x, p.y)).collect())
-                .collect(),
+            Shape::Polygon(p) => p.rings().iter().map(|r| r.points().iter().map(|p| (p.x, p.y)).collect()).collect(),
+            Shape::PolygonM(p) => p.rings().iter().map(|r| r.points().iter().map(|p| (p.x, p.y)).collect()).collect(),
+            Shape::PolygonZ(p) => p.rings().iter().map(|r| r.points().iter().map(|p| (p.x, p.y)).collect()).collect(),
             other => {
-                return Err(at(format!(
-                    "géométrie de type {} ; Polygon attendu",
-                    other.shapetype()
-                )));
+                return Err(at(format!("géométrie de type {} ; Polygon attendu", other.shapetype())));
             }
         };
         let rings: Vec<Vec<Coord<f64>>> = raw
             .into_iter()
-            .map(|ring| {
-                ring.into_iter()
-                    .map(|(x, y)| to_wgs84.convert(x, y).map(|(x, y)| Coord { x, y }))
-                    .collect()
-            })
+            .map(|ring| ring.into_iter().map(|(x, y)| to_wgs84.convert(x, y).map(|(x, y)| Coord { x, y })).collect())
             .collect::<Option<_>>()
             .ok_or_else(|| at(format!("coordonnées hors du domaine de {crs}")))?;
         out.push(assemble(rings));

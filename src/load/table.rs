@@ -19,10 +19,8 @@ impl Table {
     pub fn read(path: &Path) -> Result<Table, InputError> {
         let text = decode_text(&read_bytes(path)?);
         let first = text.lines().next().unwrap_or("");
-        let delimiter = [b';', b',', b'\t']
-            .into_iter()
-            .max_by_key(|d| first.bytes().filter(|b| b == d).count())
-            .unwrap_or(b';');
+        let delimiter =
+            [b';', b',', b'\t'].into_iter().max_by_key(|d| first.bytes().filter(|b| b == d).count()).unwrap_or(b';');
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .flexible(true)
@@ -34,11 +32,7 @@ impl Table {
             .iter()
             .map(str::to_string)
             .collect();
-        let columns = headers
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (column_key(h), i))
-            .collect();
+        let columns = headers.iter().enumerate().map(|(i, h)| (column_key(h), i)).collect();
         let mut rows = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| {
@@ -51,12 +45,7 @@ impl Table {
             }
             rows.push((line, record));
         }
-        Ok(Table {
-            path: path.to_path_buf(),
-            columns,
-            headers,
-            rows,
-        })
+        Ok(Table { path: path.to_path_buf(), columns, headers, rows })
     }
 
     /// The first column whose folded name is one of `aliases`.

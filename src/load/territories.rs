@@ -17,37 +17,12 @@ use crate::commune::{InseeCode, UnitId};
 use crate::diagnostics::Warning;
 use crate::territory::{IsoDate, Stage, Territory};
 
-const ID: &[&str] = &[
-    "cpts_id",
-    "id_cpts",
-    "id",
-    "identifiant",
-    "code_cpts",
-    "numero_cpts",
-    "num_cpts",
-    "id_territoire",
-];
-const NAME: &[&str] = &[
-    "cpts_nom",
-    "nom_cpts",
-    "nom",
-    "libelle",
-    "libelle_cpts",
-    "cpts",
-    "nom_de_la_cpts",
-    "raison_sociale",
-];
-const STAGE: &[&str] = &[
-    "statut",
-    "statut_cpts",
-    "etat",
-    "etat_d_avancement",
-    "avancement",
-    "stade",
-    "etape",
-    "status",
-    "stage",
-];
+const ID: &[&str] =
+    &["cpts_id", "id_cpts", "id", "identifiant", "code_cpts", "numero_cpts", "num_cpts", "id_territoire"];
+const NAME: &[&str] =
+    &["cpts_nom", "nom_cpts", "nom", "libelle", "libelle_cpts", "cpts", "nom_de_la_cpts", "raison_sociale"];
+const STAGE: &[&str] =
+    &["statut", "statut_cpts", "etat", "etat_d_avancement", "avancement", "stade", "etape", "status", "stage"];
 const DATE: &[&str] = &[
     "date_signature_aci",
     "date_aci",
@@ -56,17 +31,8 @@ const DATE: &[&str] = &[
     "date_signature",
     "signature_aci",
 ];
-const COMMUNE: &[&str] = &[
-    "code_commune",
-    "code_insee",
-    "insee_com",
-    "code_insee_commune",
-    "codgeo",
-    "insee",
-    "com",
-    "depcom",
-    "code_com",
-];
+const COMMUNE: &[&str] =
+    &["code_commune", "code_insee", "insee_com", "code_insee_commune", "codgeo", "insee", "com", "depcom", "code_com"];
 
 /// The territories of a list, resolved, with what was noticed on the way.
 #[derive(Debug)]
@@ -99,42 +65,51 @@ pub fn read_territory_list(path: &Path, atlas: &Atlas) -> Result<TerritoryList, 
     let mut warnings = Vec::new();
     let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
     let mut padded = Vec::new();
+    let mut stages: HashMap<String, Stage> = HashMap::new();
+    // Rows of one territory follow each other: remember the last date read.
+    let mut last_date: (String, Option<IsoDate>) = (String::new(), None);
     for (line, row) in &table.rows {
         let line = *line;
         let get = |col: Option<usize>| col.and_then(|i| row.get(i)).unwrap_or("").trim();
-        let id = Some(get(id_col))
-            .filter(|s| !s.is_empty())
-            .unwrap_or(get(name_col));
+        let id = Some(get(id_col)).filter(|s| !s.is_empty()).unwrap_or(get(name_col));
         if id.is_empty() {
-            return Err(InputError::line(
-                path,
-                line,
-                "ni identifiant ni nom de CPTS sur cette ligne",
-            ));
+            return Err(InputError::line(path, line, "ni identifiant ni nom de CPTS sur cette ligne"));
         }
         let name = Some(get(name_col)).filter(|s| !s.is_empty()).unwrap_or(id);
-        let stage: Stage =
-            get(Some(stage_col))
-                .parse()
-                .map_err(|e: crate::territory::StageError| {
-                    InputError::line(path, line, e.to_string())
-                })?;
+        // A list repeats a handful of stage labels thousands of times: parse each once.
+        let stage_text = get(Some(stage_col));
+        let stage = match stages.get(stage_text) {
+            Some(&stage) => stage,
+            None => {
+                let stage: Stage = stage_text
+                    .parse()
+                    .map_err(|e: crate::territory::StageError| InputError::line(path, line, e.to_string()))?;
+                stages.insert(stage_text.to_string(), stage);
+                stage
+            }
+        };
         let date = match get(date_col) {
             "" => None,
-            d => Some(
-                d.parse::<IsoDate>()
-                    .map_err(|e| InputError::line(path, line, e.to_string()))?,
-            ),
+            d if d == last_date.0 => last_date.1,
+            d => {
+                let parsed = d.parse::<IsoDate>().map_err(|e| InputError::line(path, line, e.to_string()))?;
+                last_date = (d.to_string(), Some(parsed));
+                Some(parsed)
+            }
         };
-        let draft = drafts.entry(id.to_string()).or_insert_with(|| Draft {
-            name: name.to_string(),
-            stage,
-            aci_date: date,
-            first_line: line,
-            codes: HashMap::new(),
-            units: Vec::new(),
-        });
-        check_consistency(draft, id, name, stage, date, &at(line), &mut warnings);
+        if !drafts.contains_key(id) {
+            let draft = Draft {
+                name: name.to_string(),
+                stage,
+                aci_date: date,
+                first_line: line,
+                codes: HashMap::new(),
+                units: Vec::new(),
+            };
+            drafts.insert(id.to_string(), draft);
+        }
+        let Some(draft) = drafts.get_mut(id) else { continue };
+        check_consistency(draft, id, name, stage, date, || at(line), &mut warnings);
         let raw = get(Some(commune));
         // Spreadsheets drop the leading zero of codes such as 01001.
         let text = if raw.len() == 4 && raw.bytes().all(|b| b.is_ascii_digit()) {
@@ -146,11 +121,7 @@ pub fn read_territory_list(path: &Path, atlas: &Atlas) -> Result<TerritoryList, 
         let code: InseeCode = match text.parse() {
             Ok(c) => c,
             Err(e) => {
-                warnings.push(Warning::at(
-                    "invalid_code",
-                    at(line),
-                    format!("CPTS {id} : {e} ; ligne ignorée"),
-                ));
+                warnings.push(Warning::at("invalid_code", at(line), format!("CPTS {id} : {e} ; ligne ignorée")));
                 continue;
             }
         };
@@ -185,18 +156,11 @@ pub fn read_territory_list(path: &Path, atlas: &Atlas) -> Result<TerritoryList, 
         warnings.push(Warning::at(
             "padded_code",
             format!("{file}:{}", padded[0]),
-            format!(
-                "{} codes à 4 chiffres complétés d'un 0 initial (zéro perdu par un tableur ?)",
-                padded.len()
-            ),
+            format!("{} codes à 4 chiffres complétés d'un 0 initial (zéro perdu par un tableur ?)", padded.len()),
         ));
     }
     let territories = finish(drafts, &file, &mut warnings);
-    Ok(TerritoryList {
-        territories,
-        rows: table.rows.len(),
-        warnings,
-    })
+    Ok(TerritoryList { territories, rows: table.rows.len(), warnings })
 }
 
 fn check_consistency(
@@ -205,13 +169,13 @@ fn check_consistency(
     name: &str,
     stage: Stage,
     date: Option<IsoDate>,
-    at: &str,
+    at: impl Fn() -> String,
     warnings: &mut Vec<Warning>,
 ) {
     if stage != draft.stage {
         warnings.push(Warning::at(
             "conflicting_stage",
-            at,
+            at(),
             format!(
                 "CPTS {id} : statut « {} » alors que la ligne {} dit « {} » ; retenu : {}",
                 stage.label(),
@@ -222,35 +186,23 @@ fn check_consistency(
         ));
     }
     if date.is_some() && date != draft.aci_date {
-        let first = draft
-            .aci_date
-            .map_or("aucune".to_string(), |d| d.to_string());
+        let first = draft.aci_date.map_or("aucune".to_string(), |d| d.to_string());
         warnings.push(Warning::at(
             "conflicting_date",
-            at,
-            format!(
-                "CPTS {id} : date d'ACI différente de la ligne {} ({first}) ; retenue : {first}",
-                draft.first_line
-            ),
+            at(),
+            format!("CPTS {id} : date d'ACI différente de la ligne {} ({first}) ; retenue : {first}", draft.first_line),
         ));
     }
     if name != draft.name {
         warnings.push(Warning::at(
             "conflicting_name",
-            at,
-            format!(
-                "CPTS {id} : nom « {name} » différent de la ligne {} (« {} »)",
-                draft.first_line, draft.name
-            ),
+            at(),
+            format!("CPTS {id} : nom « {name} » différent de la ligne {} (« {} »)", draft.first_line, draft.name),
         ));
     }
 }
 
-fn finish(
-    drafts: BTreeMap<String, Draft>,
-    file: &str,
-    warnings: &mut Vec<Warning>,
-) -> Vec<Territory> {
+fn finish(drafts: BTreeMap<String, Draft>, file: &str, warnings: &mut Vec<Warning>) -> Vec<Territory> {
     let mut out = Vec::with_capacity(drafts.len());
     for (id, mut d) in drafts {
         let at = format!("{file}:{}", d.first_line);
@@ -258,10 +210,7 @@ fn finish(
             warnings.push(Warning::at(
                 "date_without_aci",
                 &at,
-                format!(
-                    "CPTS {id} : date d'ACI donnée pour le statut « {} » ; ignorée",
-                    d.stage.label()
-                ),
+                format!("CPTS {id} : date d'ACI donnée pour le statut « {} » ; ignorée", d.stage.label()),
             ));
             d.aci_date = None;
         }
@@ -275,13 +224,7 @@ fn finish(
             ));
             continue;
         }
-        out.push(Territory {
-            id,
-            name: d.name,
-            stage: d.stage,
-            aci_date: d.aci_date,
-            units: d.units,
-        });
+        out.push(Territory { id, name: d.name, stage: d.stage, aci_date: d.aci_date, units: d.units });
     }
     out
 }

@@ -8,15 +8,7 @@ use crate::territory::Stage;
 
 pub fn write(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    let mut header = vec![
-        "level",
-        "code",
-        "name",
-        "units",
-        "population",
-        "covered_population",
-        "percent",
-    ];
+    let mut header = vec!["level", "code", "name", "units", "population", "covered_population", "percent"];
     header.extend(Stage::DESCENDING.map(Stage::key));
     w.write_record(&header)?;
     let national = AreaCoverage {

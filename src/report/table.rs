@@ -14,9 +14,7 @@ const LARGEST_ZONES: usize = 10;
 const WARNINGS_SHOWN: usize = 10;
 
 fn bar(p: f64) -> String {
-    let filled = ((p / 100.0) * BAR_WIDTH as f64)
-        .round()
-        .clamp(0.0, BAR_WIDTH as f64) as usize;
+    let filled = ((p / 100.0) * BAR_WIDTH as f64).round().clamp(0.0, BAR_WIDTH as f64) as usize;
     format!("[{}{}]", "█".repeat(filled), "░".repeat(BAR_WIDTH - filled))
 }
 
@@ -32,10 +30,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "cptsmap — couverture de la population par les CPTS")?;
     writeln!(out)?;
     if r.data.fictional {
-        writeln!(
-            out,
-            "⚠ TERRITOIRES FICTIFS : données de démonstration, aucune CPTS réelle n'est représentée."
-        )?;
+        writeln!(out, "⚠ TERRITOIRES FICTIFS : données de démonstration, aucune CPTS réelle n'est représentée.")?;
     }
     if let Some(cpts) = &r.data.cpts {
         writeln!(out, "Territoires CPTS : {cpts} ({} CPTS)", r.cpts.len())?;
@@ -48,10 +43,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     if let Some(date) = r.data.as_of {
-        writeln!(
-            out,
-            "Situation au {date} : seules les CPTS à l'ACI signé à cette date sont comptées."
-        )?;
+        writeln!(out, "Situation au {date} : seules les CPTS à l'ACI signé à cette date sont comptées.")?;
     }
     writeln!(
         out,
@@ -60,10 +52,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         thousands(r.units as u64)
     )?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "Couverture nationale (chaque habitant compté une fois, par stade cumulé)"
-    )?;
+    writeln!(out, "Couverture nationale (chaque habitant compté une fois, par stade cumulé)")?;
     for s in &r.by_stage {
         writeln!(
             out,
@@ -75,26 +64,15 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     let missing = r.population - r.covered.population;
-    writeln!(
-        out,
-        "  Reste à couvrir pour l'objectif de 100 % : {} habitants",
-        thousands(missing)
-    )?;
+    writeln!(out, "  Reste à couvrir pour l'objectif de 100 % : {} habitants", thousands(missing))?;
     writeln!(out)?;
     area_table(out, "Régions", &r.regions)?;
-    let mut worst: Vec<&AreaCoverage> = r.departements.iter().collect();
-    worst.sort_by(|a, b| {
-        a.percent
-            .total_cmp(&b.percent)
-            .then_with(|| a.code.cmp(&b.code))
-    });
+    // Areas without any known population (Mayotte in the bundled data) have no percentage.
+    let mut worst: Vec<&AreaCoverage> = r.departements.iter().filter(|d| d.population > 0).collect();
+    worst.sort_by(|a, b| a.percent.total_cmp(&b.percent).then_with(|| a.code.cmp(&b.code)));
     worst.truncate(WORST_DEPARTEMENTS);
     let worst: Vec<AreaCoverage> = worst.into_iter().cloned().collect();
-    area_table(
-        out,
-        &format!("Les {WORST_DEPARTEMENTS} départements les moins couverts"),
-        &worst,
-    )?;
+    area_table(out, &format!("Les {WORST_DEPARTEMENTS} départements les moins couverts"), &worst)?;
 
     let mut classes = [0usize; 4];
     let mut stages = [0usize; 4];
@@ -111,10 +89,8 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         classes[2],
         classes[3]
     )?;
-    let by_stage: Vec<String> = Stage::DESCENDING
-        .iter()
-        .map(|s| format!("{} : {}", s.label(), stages[s.level()]))
-        .collect();
+    let by_stage: Vec<String> =
+        Stage::DESCENDING.iter().map(|s| format!("{} : {}", s.label(), stages[s.level()])).collect();
     writeln!(out, "  par stade — {}", by_stage.join(", "))?;
     writeln!(
         out,
@@ -127,18 +103,14 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "Zones blanches (aucune CPTS{}) : {} zones, {} habitants",
-        if r.data.as_of.is_some() {
-            " à l'ACI signé"
-        } else {
-            ", à aucun stade"
-        },
+        if r.data.as_of.is_some() { " à l'ACI signé" } else { ", à aucun stade" },
         thousands(z.count as u64),
         thousands(z.population)
     )?;
     for (i, zone) in z.zones.iter().take(LARGEST_ZONES).enumerate() {
         writeln!(
             out,
-            "  {:>2}. autour de {:<28} {:>10} hab. {:>5} unités  {:>8} km²  dép. {}",
+            "  {:>2}. zone de {:<30} {:>10} hab. {:>5} unités  {:>8} km²  dép. {}",
             i + 1,
             zone.main_unit,
             thousands(zone.population),
@@ -151,11 +123,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if r.warnings.is_empty() {
         writeln!(out, "Aucun avertissement.")?;
     } else {
-        writeln!(
-            out,
-            "Avertissements : {} (tous dans --format json)",
-            r.warnings.len()
-        )?;
+        writeln!(out, "Avertissements : {} (tous dans --format json)", r.warnings.len())?;
         for w in r.warnings.iter().take(WARNINGS_SHOWN) {
             writeln!(out, "  - {w}")?;
         }
@@ -165,35 +133,29 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 
 fn area_table(out: &mut dyn Write, title: &str, areas: &[AreaCoverage]) -> io::Result<()> {
     writeln!(out, "{title}")?;
-    writeln!(
-        out,
-        "  {:<32} {:>12} {:>12} {:>8} {:>10}",
-        "", "population", "couverte", "%", "ACI signé"
-    )?;
+    writeln!(out, "  {:<32} {:>12} {:>12} {:>8} {:>10}", "", "population", "couverte", "%", "ACI signé")?;
     for a in areas {
-        let aci = a
-            .by_stage
-            .iter()
-            .find(|s| s.stage == Stage::AciSigne)
-            .map_or(0.0, |s| s.percent);
+        let aci = a.by_stage.iter().find(|s| s.stage == Stage::AciSigne).map_or(0.0, |s| s.percent);
         let label = format!("{} {}", a.code, a.name);
+        // Without any known population (Mayotte in the bundled data) there is no percentage.
+        let (pct, aci) = if a.population == 0 {
+            ("n.c.".to_string(), "n.c.".to_string())
+        } else {
+            (percent(a.percent), percent(aci))
+        };
         writeln!(
             out,
             "  {:<32} {:>12} {:>12} {:>8} {:>10}",
             truncate(&label, 32),
             thousands(a.population),
             thousands(a.covered_population),
-            percent(a.percent),
-            percent(aci)
+            pct,
+            aci
         )?;
     }
     writeln!(out)
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        s.chars().take(n - 1).chain(['…']).collect()
-    }
+    if s.chars().count() <= n { s.to_string() } else { s.chars().take(n - 1).chain(['…']).collect() }
 }

@@ -19,12 +19,7 @@ fn mini_args<'a>(folder: &'a str, cpts: &'a str) -> Vec<String> {
         cpts.to_string(),
     ];
     if dir.join("ARRONDISSEMENT_MUNICIPAL.shp").exists() {
-        args.extend([
-            "--arrondissements".into(),
-            dir.join("ARRONDISSEMENT_MUNICIPAL.shp")
-                .display()
-                .to_string(),
-        ]);
+        args.extend(["--arrondissements".into(), dir.join("ARRONDISSEMENT_MUNICIPAL.shp").display().to_string()]);
     }
     args
 }
@@ -41,16 +36,8 @@ fn mini() -> Value {
 #[test]
 fn mini_counts_match_the_hand_computed_answers() {
     let r = mini();
-    assert_eq!(
-        u(&r["units"]),
-        12,
-        "10 communes + 2 arrondissements replacing Lyon"
-    );
-    assert_eq!(
-        u(&r["population"]),
-        55_000 + 150_000,
-        "Lyon counted through its arrondissements"
-    );
+    assert_eq!(u(&r["units"]), 12, "10 communes + 2 arrondissements replacing Lyon");
+    assert_eq!(u(&r["population"]), 55_000 + 150_000, "Lyon counted through its arrondissements");
     assert_eq!(stage_populations(&r), vec![7_000, 10_000, 160_000, 160_000]);
     assert_eq!(u(&r["covered"]["population"]), 160_000);
     assert_eq!(r["data"]["fictional"], false);
@@ -62,10 +49,7 @@ fn mini_overlap_is_counted_once_and_listed() {
     assert_eq!(u(&r["overlaps"]["units"]), 1);
     assert_eq!(u(&r["overlaps"]["population"]), 2_000);
     assert_eq!(r["overlaps"]["list"][0]["code"], "01902");
-    assert_eq!(
-        r["overlaps"]["list"][0]["cpts"],
-        serde_json::json!(["T1", "T2"])
-    );
+    assert_eq!(r["overlaps"]["list"][0]["cpts"], serde_json::json!(["T1", "T2"]));
 }
 
 #[test]
@@ -73,10 +57,7 @@ fn a_single_touching_point_does_not_join_uncovered_zones() {
     let r = mini();
     let zones = r["uncovered_zones"]["zones"].as_array().unwrap();
     assert_eq!(zones.len(), 2, "{zones:?}");
-    assert_eq!(
-        zones[0]["codes"],
-        serde_json::json!(["01905", "01906", "01907", "01908", "01909"])
-    );
+    assert_eq!(zones[0]["codes"], serde_json::json!(["01905", "01906", "01907", "01908", "01909"]));
     assert_eq!(u(&zones[0]["population"]), 35_000);
     assert_eq!(zones[1]["codes"], serde_json::json!(["01910"]));
 }
@@ -96,27 +77,15 @@ fn territory_figures_and_size_classes() {
     let area = t1["area_km2"].as_f64().unwrap();
     assert!((area - 3.0 * 85.9).abs() < 3.0, "{area}");
     let lyon = &r["cpts"][2];
-    assert_eq!(
-        lyon["stage"], "lettre_intention",
-        "« en construction » is a lettre d'intention"
-    );
-    assert_eq!(
-        u(&lyon["units"]),
-        2,
-        "the city code covers both arrondissements"
-    );
+    assert_eq!(lyon["stage"], "lettre_intention", "« en construction » is a lettre d'intention");
+    assert_eq!(u(&lyon["units"]), 2, "the city code covers both arrondissements");
     assert_eq!(u(&lyon["size_class"]), 3);
 }
 
 #[test]
 fn epci_figures_sum_their_units() {
     let r = mini();
-    let epci = r["epcis"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["code"] == "200000001")
-        .unwrap();
+    let epci = r["epcis"].as_array().unwrap().iter().find(|e| e["code"] == "200000001").unwrap();
     assert_eq!(u(&epci["population"]), 21_000);
     assert_eq!(u(&epci["covered_population"]), 10_000);
 }
@@ -125,30 +94,14 @@ fn epci_figures_sum_their_units() {
 fn lambert93_input_gives_the_same_figures() {
     let wgs = mini();
     let l93 = report("lambert93", &fixture("mini/cpts.csv"));
-    assert!(
-        l93["data"]["communes"][0]["crs"]
-            .as_str()
-            .unwrap()
-            .contains("Lambert")
-    );
+    assert!(l93["data"]["communes"][0]["crs"].as_str().unwrap().contains("Lambert"));
     for key in ["population", "units"] {
         assert_eq!(wgs[key], l93[key]);
     }
     assert_eq!(wgs["by_stage"], l93["by_stage"]);
-    assert_eq!(
-        wgs["uncovered_zones"]["zones"],
-        l93["uncovered_zones"]["zones"].clone().tap_areas(&wgs)
-    );
-    for (a, b) in wgs["cpts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .zip(l93["cpts"].as_array().unwrap())
-    {
-        let (x, y) = (
-            a["area_km2"].as_f64().unwrap(),
-            b["area_km2"].as_f64().unwrap(),
-        );
+    assert_eq!(wgs["uncovered_zones"]["zones"], l93["uncovered_zones"]["zones"].clone().tap_areas(&wgs));
+    for (a, b) in wgs["cpts"].as_array().unwrap().iter().zip(l93["cpts"].as_array().unwrap()) {
+        let (x, y) = (a["area_km2"].as_f64().unwrap(), b["area_km2"].as_f64().unwrap());
         assert!((x - y).abs() / x < 0.005, "{x} vs {y}");
     }
 }
@@ -160,16 +113,9 @@ trait TapAreas {
 
 impl TapAreas for Value {
     fn tap_areas(mut self, other: &Value) -> Value {
-        for (z, o) in self
-            .as_array_mut()
-            .unwrap()
-            .iter_mut()
-            .zip(other["uncovered_zones"]["zones"].as_array().unwrap())
+        for (z, o) in self.as_array_mut().unwrap().iter_mut().zip(other["uncovered_zones"]["zones"].as_array().unwrap())
         {
-            let (x, y) = (
-                z["area_km2"].as_f64().unwrap(),
-                o["area_km2"].as_f64().unwrap(),
-            );
+            let (x, y) = (z["area_km2"].as_f64().unwrap(), o["area_km2"].as_f64().unwrap());
             assert!((x - y).abs() / x < 0.005, "{x} vs {y}");
             z["area_km2"] = o["area_km2"].clone();
         }
@@ -182,22 +128,8 @@ fn windows_1252_dbf_without_cpg_keeps_its_ligatures() {
     let dir = fixture("latin1");
     let shp = dir.join("COMMUNE.shp").display().to_string();
     let cpts = fixture("mini/cpts.csv").display().to_string();
-    for (code, name) in [
-        ("01901", "Paimbœuf"),
-        ("01902", "Marcq-en-Barœul"),
-        ("01903", "Saint-Étienne"),
-    ] {
-        let found = json(&[
-            "locate",
-            "--communes",
-            &shp,
-            "--cpts",
-            &cpts,
-            "--commune",
-            code,
-            "--format",
-            "json",
-        ]);
+    for (code, name) in [("01901", "Paimbœuf"), ("01902", "Marcq-en-Barœul"), ("01903", "Saint-Étienne")] {
+        let found = json(&["locate", "--communes", &shp, "--cpts", &cpts, "--commune", code, "--format", "json"]);
         assert_eq!(found["name"], name);
     }
 }
@@ -217,22 +149,12 @@ fn coverage_at_a_date_counts_only_signed_territories() {
 fn population_file_overrides_the_layer() {
     let dir = tempfile::tempdir().unwrap();
     let pop = dir.path().join("donnees_communes.csv");
-    std::fs::write(
-        &pop,
-        "CODREG;CODDEP;CODCOM;COM;PMUN;PCAP;PTOT\n84;01;901;Alpha;1 500;10;1510\n",
-    )
-    .unwrap();
+    std::fs::write(&pop, "CODREG;CODDEP;CODCOM;COM;PMUN;PCAP;PTOT\n84;01;901;Alpha;1 500;10;1510\n").unwrap();
     let mut args = mini_args("mini", fixture("mini/cpts.csv").to_str().unwrap());
     args.extend(["--population".into(), pop.display().to_string()]);
     let r = json(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(u(&r["population"]), 205_000 + 500);
-    assert!(
-        r["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|w| w["kind"] == "population_file")
-    );
+    assert!(r["warnings"].as_array().unwrap().iter().any(|w| w["kind"] == "population_file"));
 }
 
 /// Writes a CPTS list into a temporary file and runs the report on the mini grid.
@@ -242,10 +164,7 @@ fn run_with_list(list: &str, extra: &[&str]) -> (std::process::Output, tempfile:
     std::fs::write(&path, list).unwrap();
     let mut args = mini_args("mini", path.to_str().unwrap());
     args.extend(extra.iter().map(|s| s.to_string()));
-    (
-        cptsmap(&args.iter().map(String::as_str).collect::<Vec<_>>()),
-        dir,
-    )
+    (cptsmap(&args.iter().map(String::as_str).collect::<Vec<_>>()), dir)
 }
 
 const HEADER: &str = "cpts_id;cpts_nom;statut;date_signature_aci;code_commune\n";
@@ -256,11 +175,7 @@ fn doubtful_rows_are_reported_with_their_line() {
         "{HEADER}T1;Un;ACI signé;2021-05-01;01901\nT1;Un;ACI signé;2021-05-01;01901\nT1;Un;Pré-projet;;01902\nT1;Un;ACI;;99999\nT2;Deux;validé;2020-01-01;1903\n"
     );
     let (out, _dir) = run_with_list(&list, &[]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let kinds: Vec<(&str, &str)> = r["warnings"]
         .as_array()
@@ -284,16 +199,10 @@ fn doubtful_rows_are_reported_with_their_line() {
 
 #[test]
 fn an_unknown_stage_is_an_error_naming_the_line() {
-    let (out, _dir) = run_with_list(
-        &format!("{HEADER}T1;Un;ACI signé;;01901\nT2;Deux;peut-être;;01902\n"),
-        &[],
-    );
+    let (out, _dir) = run_with_list(&format!("{HEADER}T1;Un;ACI signé;;01901\nT2;Deux;peut-être;;01902\n"), &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("cpts.csv:3") && err.contains("peut-être") && err.contains("attendu"),
-        "{err}"
-    );
+    assert!(err.contains("cpts.csv:3") && err.contains("peut-être") && err.contains("attendu"), "{err}");
 }
 
 #[test]
@@ -301,70 +210,32 @@ fn a_missing_column_lists_what_is_accepted() {
     let (out, _dir) = run_with_list("cpts_id;statut;ville\nT1;ACI;Bourg\n", &[]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("code_commune") && err.contains("colonnes présentes : cpts_id, statut, ville"),
-        "{err}"
-    );
+    assert!(err.contains("code_commune") && err.contains("colonnes présentes : cpts_id, statut, ville"), "{err}");
 }
 
 #[test]
 fn broken_shapefiles_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     for ext in ["shp", "shx", "prj"] {
-        std::fs::copy(
-            fixture("mini").join(format!("COMMUNE.{ext}")),
-            dir.path().join(format!("COMMUNE.{ext}")),
-        )
-        .unwrap();
+        std::fs::copy(fixture("mini").join(format!("COMMUNE.{ext}")), dir.path().join(format!("COMMUNE.{ext}")))
+            .unwrap();
     }
     let shp = dir.path().join("COMMUNE.shp").display().to_string();
-    let out = cptsmap(&[
-        "report",
-        "--communes",
-        &shp,
-        "--cpts",
-        fixture("mini/cpts.csv").to_str().unwrap(),
-    ]);
+    let out = cptsmap(&["report", "--communes", &shp, "--cpts", fixture("mini/cpts.csv").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("COMMUNE.dbf"));
 
-    std::fs::copy(
-        fixture("mini").join("COMMUNE.dbf"),
-        dir.path().join("COMMUNE.dbf"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("COMMUNE.prj"),
-        r#"PROJCS["Mystery",PROJECTION["Polyconic"]]"#,
-    )
-    .unwrap();
-    let out = cptsmap(&[
-        "report",
-        "--communes",
-        &shp,
-        "--cpts",
-        fixture("mini/cpts.csv").to_str().unwrap(),
-    ]);
+    std::fs::copy(fixture("mini").join("COMMUNE.dbf"), dir.path().join("COMMUNE.dbf")).unwrap();
+    std::fs::write(dir.path().join("COMMUNE.prj"), r#"PROJCS["Mystery",PROJECTION["Polyconic"]]"#).unwrap();
+    let out = cptsmap(&["report", "--communes", &shp, "--cpts", fixture("mini/cpts.csv").to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("COMMUNE.prj") && err.contains("Lambert-93"),
-        "{err}"
-    );
+    assert!(err.contains("COMMUNE.prj") && err.contains("Lambert-93"), "{err}");
 }
 
 #[test]
 fn usage_errors_exit_with_2() {
-    assert_eq!(
-        cptsmap(&["report", "--format", "yaml"]).status.code(),
-        Some(2)
-    );
-    assert_eq!(
-        cptsmap(&["locate", "--commune", "ABC"]).status.code(),
-        Some(2)
-    );
-    assert_eq!(
-        cptsmap(&["locate", "--commune", "01999"]).status.code(),
-        Some(2)
-    );
+    assert_eq!(cptsmap(&["report", "--format", "yaml"]).status.code(), Some(2));
+    assert_eq!(cptsmap(&["locate", "--commune", "ABC"]).status.code(), Some(2));
+    assert_eq!(cptsmap(&["locate", "--commune", "01999"]).status.code(), Some(2));
 }

@@ -11,11 +11,7 @@ fn departements_and_regions_add_up_to_the_national_figures() {
         let areas = r[level].as_array().unwrap();
         let sum = |key: &str| areas.iter().map(|a| u(&a[key])).sum::<u64>();
         assert_eq!(sum("population"), u(&r["population"]), "{level}");
-        assert_eq!(
-            sum("covered_population"),
-            u(&r["covered"]["population"]),
-            "{level}"
-        );
+        assert_eq!(sum("covered_population"), u(&r["covered"]["population"]), "{level}");
         assert_eq!(sum("units"), u(&r["units"]), "{level}");
         for (i, national) in stage_populations(r).into_iter().enumerate() {
             let by_area: u64 = areas.iter().map(|a| stage_populations(a)[i]).sum();
@@ -32,24 +28,13 @@ fn arrondissements_replace_their_city() {
     // 34 875 communes, less 3 cities, plus 45 arrondissements.
     assert_eq!(u(&r["units"]), 34_875 - 3 + 45);
     let paris = json(&["locate", "--commune", "75056", "--format", "json"]);
-    let arrs = paris
-        .as_array()
-        .expect("a city code gives its arrondissements");
+    let arrs = paris.as_array().expect("a city code gives its arrondissements");
     assert_eq!(arrs.len(), 20);
     let codes: HashSet<&str> = arrs.iter().map(|a| a["code"].as_str().unwrap()).collect();
     assert!(codes.contains("75101") && codes.contains("75120") && !codes.contains("75056"));
     let paris_pop: u64 = arrs.iter().map(|a| u(&a["population"])).sum();
-    let dep75 = r["departements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["code"] == "75")
-        .unwrap();
-    assert_eq!(
-        u(&dep75["population"]),
-        paris_pop,
-        "Paris counted once, through its arrondissements"
-    );
+    let dep75 = r["departements"].as_array().unwrap().iter().find(|d| d["code"] == "75").unwrap();
+    assert_eq!(u(&dep75["population"]), paris_pop, "Paris counted once, through its arrondissements");
 }
 
 #[test]
@@ -62,15 +47,8 @@ fn stage_levels_are_nested_everywhere() {
     for a in areas {
         let s = stage_populations(a);
         assert_eq!(s.len(), 4);
-        assert!(
-            s.windows(2).all(|w| w[0] <= w[1]),
-            "not nested: {s:?} in {}",
-            a["code"]
-        );
-        let covered = a
-            .get("covered_population")
-            .or(a.get("covered").map(|c| &c["population"]))
-            .unwrap();
+        assert!(s.windows(2).all(|w| w[0] <= w[1]), "not nested: {s:?} in {}", a["code"]);
+        let covered = a.get("covered_population").or(a.get("covered").map(|c| &c["population"])).unwrap();
         assert_eq!(s[3], u(covered), "any stage = covered");
     }
 }
@@ -81,17 +59,9 @@ fn uncovered_zones_hold_exactly_the_uncovered_population() {
     let zones = &r["uncovered_zones"];
     let uncovered = u(&r["population"]) - u(&r["covered"]["population"]);
     assert_eq!(u(&zones["population"]), uncovered);
-    let listed: u64 = zones["zones"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|z| u(&z["population"]))
-        .sum();
+    let listed: u64 = zones["zones"].as_array().unwrap().iter().map(|z| u(&z["population"])).sum();
     assert_eq!(listed, uncovered);
-    assert_eq!(
-        u(&zones["count"]),
-        zones["zones"].as_array().unwrap().len() as u64
-    );
+    assert_eq!(u(&zones["count"]), zones["zones"].as_array().unwrap().len() as u64);
 }
 
 #[test]
@@ -117,32 +87,15 @@ fn the_demo_looks_like_the_real_country() {
     let r = national_report();
     assert_eq!(r["data"]["fictional"], true);
     let percent = r["covered"]["percent"].as_f64().unwrap();
-    assert!(
-        (80.0..90.0).contains(&percent),
-        "≈ 84 % covered, got {percent}"
-    );
-    let mut pops: Vec<u64> = r["cpts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| u(&t["population"]))
-        .collect();
+    assert!((80.0..90.0).contains(&percent), "≈ 84 % covered, got {percent}");
+    let mut pops: Vec<u64> = r["cpts"].as_array().unwrap().iter().map(|t| u(&t["population"])).collect();
     pops.sort_unstable();
     let median = pops[pops.len() / 2];
     assert!((60_000..100_000).contains(&median), "median {median}");
-    let classes: HashSet<u64> = r["cpts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| u(&t["size_class"]))
-        .collect();
+    let classes: HashSet<u64> = r["cpts"].as_array().unwrap().iter().map(|t| u(&t["size_class"])).collect();
     assert_eq!(classes.len(), 4, "all four ACI size classes");
-    let low = r["departements"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["percent"].as_f64().unwrap() < 100.0 / 3.0)
-        .count();
+    let low =
+        r["departements"].as_array().unwrap().iter().filter(|d| d["percent"].as_f64().unwrap() < 100.0 / 3.0).count();
     assert!(low >= 2, "a few départements under a third");
 }
 
@@ -162,14 +115,9 @@ fn coverage_at_a_date_grows_with_the_date() {
 #[test]
 fn the_terminal_report_is_in_french_and_says_the_territories_are_fictional() {
     let text = ok(&["report"]);
-    for expected in [
-        "TERRITOIRES FICTIFS",
-        "Couverture nationale",
-        "ACI signé",
-        "Zones blanches",
-        "Départements",
-        "habitants",
-    ] {
+    for expected in
+        ["TERRITOIRES FICTIFS", "Couverture nationale", "ACI signé", "Zones blanches", "Départements", "habitants"]
+    {
         assert!(
             text.contains(expected) || text.to_lowercase().contains(&expected.to_lowercase()),
             "missing « {expected} »:\n{text}"
@@ -186,17 +134,13 @@ fn csv_report_has_one_row_per_area() {
         + r["departements"].as_array().unwrap().len()
         + r["epcis"].as_array().unwrap().len();
     assert_eq!(text.lines().count(), 1 + areas);
-    assert!(
-        text.starts_with("level,code,name,units,population,covered_population,percent,aci_signe,")
-    );
+    assert!(text.starts_with("level,code,name,units,population,covered_population,percent,aci_signe,"));
 }
 
 #[test]
 fn locate_by_point_finds_the_commune_and_its_territories() {
     // Place de la Comédie, Montpellier.
-    let here = json(&[
-        "locate", "--lon", "3.8799", "--lat", "43.6086", "--format", "json",
-    ]);
+    let here = json(&["locate", "--lon", "3.8799", "--lat", "43.6086", "--format", "json"]);
     assert_eq!(here["code"], "34172");
     assert_eq!(here["name"], "Montpellier");
     let r = national_report();

@@ -37,8 +37,7 @@ pub fn ok(args: &[&str]) -> String {
 
 pub fn json(args: &[&str]) -> Value {
     let text = ok(args);
-    serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("invalid JSON from {args:?}: {e}\n{text}"))
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("invalid JSON from {args:?}: {e}\n{text}"))
 }
 
 /// The report on the bundled data, computed once for all tests.
@@ -53,10 +52,5 @@ pub fn u(v: &Value) -> u64 {
 
 /// Cumulative stage populations of an area, most advanced first.
 pub fn stage_populations(area: &Value) -> Vec<u64> {
-    area["by_stage"]
-        .as_array()
-        .expect("by_stage")
-        .iter()
-        .map(|s| u(&s["population"]))
-        .collect()
+    area["by_stage"].as_array().expect("by_stage").iter().map(|s| u(&s["population"])).collect()
 }
