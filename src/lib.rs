@@ -36,6 +36,7 @@ pub mod diagnostics;
 pub mod geometry;
 pub mod index;
 pub mod load;
+pub mod membership;
 pub mod report;
 pub mod territory;
 pub mod text;

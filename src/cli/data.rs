@@ -9,7 +9,9 @@ use cptsmap::atlas::{Atlas, AtlasSources};
 use cptsmap::coverage::{self, Coverage, Options};
 use cptsmap::index::UnitIndex;
 use cptsmap::load::InputError;
+use cptsmap::load::polygons::{FieldChoice, is_polygon_file, read_drawn_territories};
 use cptsmap::load::territories::read_territory_list;
+use cptsmap::membership::{DEFAULT_MIN_SHARE, assign};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The bundled data, relative to `--geodata`.
@@ -40,6 +42,36 @@ pub struct DataArgs {
     /// Toute anomalie des données devient une erreur.
     #[arg(long)]
     pub strict: bool,
+    #[command(flatten)]
+    pub polygons: PolygonArgs,
+}
+
+/// Options of territories drawn as polygons (`--cpts` given a .geojson or .shp).
+#[derive(Debug, clap::Args)]
+pub struct PolygonArgs {
+    /// Part minimale de la surface d'une commune dans un polygone pour qu'elle en fasse partie.
+    #[arg(long, value_name = "PART", default_value_t = DEFAULT_MIN_SHARE, value_parser = parse_share)]
+    pub min_share: f64,
+    /// Propriété portant l'identifiant de la CPTS (détectée sinon).
+    #[arg(long, value_name = "CHAMP")]
+    pub cpts_id_field: Option<String>,
+    /// Propriété portant le nom de la CPTS (détectée sinon : nom, nom_cpts, libelle…).
+    #[arg(long, value_name = "CHAMP")]
+    pub cpts_name_field: Option<String>,
+    /// Propriété portant le statut (détectée sinon : statut, etat, avancement…).
+    #[arg(long, value_name = "CHAMP")]
+    pub cpts_stage_field: Option<String>,
+    /// Propriété portant la date de signature de l'ACI.
+    #[arg(long, value_name = "CHAMP")]
+    pub cpts_date_field: Option<String>,
+    /// Code EPSG des coordonnées quand le GeoJSON ne le dit pas (4326, 3857, 2154).
+    #[arg(long, value_name = "EPSG")]
+    pub cpts_crs: Option<u32>,
+}
+
+fn parse_share(text: &str) -> Result<f64, String> {
+    let v: f64 = text.replace(',', ".").parse().map_err(|_| format!("« {text} » : nombre entre 0 et 1 attendu"))?;
+    if v > 0.0 && v <= 1.0 { Ok(v) } else { Err(format!("« {text} » : nombre entre 0 (exclu) et 1 attendu")) }
 }
 
 /// Everything a subcommand reads: computed once.
@@ -79,12 +111,31 @@ impl DataArgs {
         let atlas = Atlas::load(&self.sources()).context("chargement des communes")?;
         let cpts_path = self.cpts_path();
         spinner.set_message("lecture des CPTS…");
-        let list = read_territory_list(&cpts_path, &atlas).context("chargement des territoires CPTS")?;
+        let started = std::time::Instant::now();
         let mut warnings = atlas.warnings.clone();
-        warnings.extend(list.warnings);
+        let territories = if is_polygon_file(&cpts_path) {
+            let p = &self.polygons;
+            let choice = FieldChoice {
+                id: p.cpts_id_field.clone(),
+                name: p.cpts_name_field.clone(),
+                stage: p.cpts_stage_field.clone(),
+                date: p.cpts_date_field.clone(),
+                crs: p.cpts_crs,
+            };
+            let drawn =
+                read_drawn_territories(&cpts_path, &choice, &mut warnings).context("chargement des polygones CPTS")?;
+            tracing::debug!(polygons = drawn.len(), elapsed = ?started.elapsed(), "CPTS polygons read");
+            spinner.set_message("communes dans les polygones…");
+            assign(&atlas, &UnitIndex::build(&atlas), drawn, p.min_share, &mut warnings)
+        } else {
+            let list = read_territory_list(&cpts_path, &atlas).context("chargement des territoires CPTS")?;
+            warnings.extend(list.warnings);
+            list.territories
+        };
+        tracing::debug!(territories = territories.len(), elapsed = ?started.elapsed(), "CPTS read");
         spinner.set_message("calcul de la couverture…");
         let started = std::time::Instant::now();
-        let mut coverage = coverage::compute(&atlas, list.territories, options, warnings);
+        let mut coverage = coverage::compute(&atlas, territories, options, warnings);
         tracing::debug!(elapsed = ?started.elapsed(), "coverage computed");
         spinner.finish_and_clear();
         let report = &mut coverage.report;

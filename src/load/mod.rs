@@ -5,11 +5,13 @@
 //!   any CRS of [`crs`], any DBF encoding;
 //! - [`population`]: INSEE populations légales (`donnees_communes.csv` style);
 //! - [`names`]: names of départements, régions and EPCI;
-//! - [`territories`]: CPTS lists in long CSV format (territory, commune).
+//! - [`territories`]: CPTS lists in long CSV format (territory, commune);
+//! - [`polygons`]: CPTS drawn as polygons (GeoJSON or shapefile).
 
 pub mod crs;
 pub mod dbf;
 pub mod names;
+pub mod polygons;
 pub mod population;
 pub mod shapefile;
 pub mod table;

@@ -81,6 +81,27 @@ pub fn read_layer(path: &Path, kind: LayerKind, warnings: &mut Vec<Warning>) -> 
     Ok(Layer { path: path.to_path_buf(), crs: crs.to_string(), encoding: encoding_name, records })
 }
 
+/// Contours in WGS84, one per record (`None` for null shapes).
+pub type Contours = Vec<Option<MultiPolygon<f64>>>;
+
+/// Any polygon shapefile: its attribute table and its geometries in WGS84
+/// (used for territories drawn as polygons).
+pub fn read_features(path: &Path, warnings: &mut Vec<Warning>) -> Result<(Dbf, Contours), InputError> {
+    let dbf_path = path.with_extension("dbf");
+    let bytes = read_bytes(&dbf_path)?;
+    let (encoding, _) = detect_encoding(path, &bytes);
+    let dbf = Dbf::parse(bytes, encoding).map_err(|e| InputError::file(&dbf_path, e))?;
+    let crs = read_crs(path, warnings)?;
+    let shapes = read_shapes(path, read_bytes(path)?, &crs)?;
+    if shapes.len() != dbf.len() {
+        return Err(InputError::file(
+            path,
+            format!("{} géométries mais {} enregistrements dans le .dbf", shapes.len(), dbf.len()),
+        ));
+    }
+    Ok((dbf, shapes))
+}
+
 /// `.cpg` first (with the spellings seen in the wild), then the DBF language
 /// byte, then the bytes themselves.
 fn detect_encoding(path: &Path, dbf: &[u8]) -> (&'static encoding_rs::Encoding, &'static str) {
@@ -226,7 +247,7 @@ fn parse_count(text: &str) -> Result<Option<u64>, String> {
 }
 
 /// Reads every shape as a WGS84 multipolygon (`None` for null shapes).
-fn read_shapes(path: &Path, bytes: Vec<u8>, crs: &Crs) -> Result<Vec<Option<MultiPolygon<f64>>>, InputError> {
+fn read_shapes(path: &Path, bytes: Vec<u8>, crs: &Crs) -> Result<Contours, InputError> {
     let mut reader = ShapeReader::new(Cursor::new(bytes))
         .map_err(|e| InputError::file(path, format!("fichier .shp illisible : {e}")))?;
     let to_wgs84 = crs.to_wgs84();

@@ -239,3 +239,48 @@ fn usage_errors_exit_with_2() {
     assert_eq!(cptsmap(&["locate", "--commune", "ABC"]).status.code(), Some(2));
     assert_eq!(cptsmap(&["locate", "--commune", "01999"]).status.code(), Some(2));
 }
+
+fn drawn(extra: &[&str]) -> Value {
+    let mut args = mini_args("mini", fixture("mini/cpts_dessinees_3857.geojson").to_str().unwrap());
+    args.extend(extra.iter().map(|s| s.to_string()));
+    json(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn drawn_polygons_take_the_communes_mostly_inside_them() {
+    // Web Mercator GeoJSON with a `crs` member: A wholly inside, B 60 %, D 30 %, Lyon 1er wholly.
+    let r = drawn(&[]);
+    let mut t = r["cpts"].as_array().unwrap().clone();
+    t.sort_by_key(|t| t["name"] != "CPTS dessinée");
+    assert_eq!(t.len(), 2);
+    assert_eq!(t[0]["name"], "CPTS dessinée");
+    assert_eq!(t[0]["stage"], "aci_signe", "« En fonctionnement » in an `Etat` property");
+    assert_eq!(t[0]["aci_date"], "2021-03-12");
+    assert_eq!(u(&t[0]["population"]), 1_000 + 2_000, "A and B (60 %), not D (30 %)");
+    assert_eq!(t[1]["stage"], "projet_sante_valide");
+    assert_eq!(u(&t[1]["population"]), 100_000, "the 1st arrondissement only");
+    let partial =
+        r["warnings"].as_array().unwrap().iter().find(|w| w["kind"] == "partial_unit").expect("partial units reported");
+    let msg = partial["message"].as_str().unwrap();
+    assert!(msg.contains("01902 Bravo (60 %, retenue)") && msg.contains("01904 Delta (30 %, écartée)"), "{msg}");
+
+    let lenient = drawn(&["--min-share", "0.25"]);
+    let drawn_one = lenient["cpts"].as_array().unwrap().iter().find(|t| t["name"] == "CPTS dessinée").unwrap();
+    assert_eq!(u(&drawn_one["population"]), 7_000, "D joins at a 25 % threshold");
+}
+
+#[test]
+fn drawn_polygons_need_a_stage_field_or_an_override() {
+    let out = cptsmap(&[
+        "report",
+        "--communes",
+        fixture("mini/COMMUNE.shp").to_str().unwrap(),
+        "--cpts",
+        fixture("mini/cpts_dessinees_3857.geojson").to_str().unwrap(),
+        "--cpts-stage-field",
+        "phase",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--cpts-stage-field phase") && err.contains("etat"), "{err}");
+}

@@ -9,7 +9,11 @@ use serde_json::Value;
 use crate::util::{json, national_report, repo, stage_populations, u};
 
 fn ogr2ogr(args: &[&str]) {
-    let status = Command::new("ogr2ogr").args(args).status().expect("ogr2ogr (gdal-bin) is installed");
+    let status = Command::new("ogr2ogr")
+        .args(["-lco", "ENCODING=UTF-8"])
+        .args(args)
+        .status()
+        .expect("ogr2ogr (gdal-bin) is installed");
     assert!(status.success(), "ogr2ogr {args:?}");
 }
 
