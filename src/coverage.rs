@@ -133,6 +133,8 @@ pub struct Coverage {
     pub territories: Vec<Territory>,
     /// For each unit, the indices of the territories covering it.
     pub covering: Vec<Vec<u32>>,
+    /// For each unit, its most advanced covering stage.
+    pub best: Vec<Option<Stage>>,
     /// For each unit, the zone of `report.uncovered_zones.zones` it lies in.
     pub zone_of: Vec<Option<u32>>,
     pub report: Report,
@@ -266,7 +268,7 @@ pub fn compute(atlas: &Atlas, territories: Vec<Territory>, options: &Options, mu
         uncovered_zones,
         warnings,
     };
-    Coverage { territories, covering, zone_of, report }
+    Coverage { territories, covering, best, zone_of, report }
 }
 
 fn territory_figures(atlas: &Atlas, t: &Territory) -> TerritoryFigures {
@@ -283,6 +285,18 @@ fn territory_figures(atlas: &Atlas, t: &Territory) -> TerritoryFigures {
         size_class: size_class(population),
         area_km2: round2(t.units.iter().map(|&u| atlas.unit(u).area_km2).sum()),
         departements: departements.into_iter().map(str::to_string).collect(),
+    }
+}
+
+impl Coverage {
+    /// Units not covered by any territory at `stage` or beyond.
+    pub fn uncovered_at(&self, stage: Stage) -> Vec<UnitId> {
+        (0..self.best.len() as UnitId).filter(|&u| self.best[u as usize].is_none_or(|b| b < stage)).collect()
+    }
+
+    /// Whether a unit is covered at `stage` or beyond.
+    pub fn covered_at(&self, unit: UnitId, stage: Stage) -> bool {
+        self.best[unit as usize].is_some_and(|b| b >= stage)
     }
 }
 
@@ -304,7 +318,8 @@ fn overlaps(atlas: &Atlas, territories: &[Territory], covering: &[Vec<u32>]) -> 
     Overlaps { units: list.len(), population: list.iter().map(|o| o.population).sum(), list }
 }
 
-fn uncovered_zones(atlas: &Atlas, uncovered: &[UnitId]) -> (UncoveredZones, Vec<Option<u32>>) {
+/// Connected groups of the given units, most populous first, and the zone of each unit.
+pub fn uncovered_zones(atlas: &Atlas, uncovered: &[UnitId]) -> (UncoveredZones, Vec<Option<u32>>) {
     let mut zones: Vec<UncoveredZone> = connected_groups(atlas, uncovered)
         .into_iter()
         .map(|group| {

@@ -29,15 +29,19 @@
 //! Everything is computed once into plain values; nothing downstream
 //! mutates what an upstream stage produced.
 
+pub mod arcs;
 pub mod atlas;
 pub mod commune;
 pub mod coverage;
 pub mod diagnostics;
+pub mod dissolve;
+pub mod export;
 pub mod geometry;
 pub mod index;
 pub mod load;
 pub mod membership;
 pub mod report;
+pub mod simplify;
 pub mod territory;
 pub mod text;
 pub mod topology;

@@ -1,6 +1,7 @@
 //! Subcommands, one file each, sharing the data options of [`data`].
 
 mod data;
+mod export;
 mod locate;
 mod report;
 
@@ -20,11 +21,14 @@ enum Command {
     Report(report::Args),
     /// La commune (ou l'arrondissement) à un point ou pour un code, et les CPTS qui la couvrent.
     Locate(locate::Args),
+    /// Couches GeoJSON pour QGIS : communes, CPTS, zones couvertes, zones blanches, chevauchements…
+    Export(export::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Report(args) => report::run(args),
         Command::Locate(args) => locate::run(args),
+        Command::Export(args) => export::run(args),
     }
 }

@@ -1,0 +1,139 @@
+//! `cptsmap export`: GeoJSON layers for QGIS and other GIS.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use cptsmap::arcs::Topology;
+use cptsmap::coverage::Options;
+use cptsmap::export::layers::{Context, ExportOptions, Layer, write_layer};
+use cptsmap::territory::Stage;
+
+use super::data::DataArgs;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Couche à exporter.
+    #[arg(long, value_enum)]
+    layer: LayerArg,
+    /// Seuil de couverture : couvert par une CPTS à ce stade ou au-delà. [défaut : tout stade]
+    #[arg(long, value_parser = parse_stage)]
+    stage: Option<Stage>,
+    /// Seulement ce qui touche ce département (code INSEE : 01, 2A, 971…).
+    #[arg(long, value_name = "CODE")]
+    departement: Option<String>,
+    /// Simplifier les contours à cette tolérance (mètres), sans trou ni chevauchement entre voisins.
+    #[arg(long, value_name = "METRES")]
+    simplify: Option<f64>,
+    /// Fichier de sortie (GeoJSON) ; sortie standard sinon.
+    #[arg(short, long, value_name = "FICHIER")]
+    output: Option<PathBuf>,
+    /// Remplacer le fichier de sortie s'il existe.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum LayerArg {
+    Communes,
+    Cpts,
+    Covered,
+    Uncovered,
+    Overlaps,
+    Departements,
+    Regions,
+}
+
+fn parse_stage(text: &str) -> Result<Stage, String> {
+    text.parse().map_err(|e: cptsmap::territory::StageError| e.to_string())
+}
+
+pub fn run(args: Args) -> anyhow::Result<()> {
+    let layer = match args.layer {
+        LayerArg::Communes => Layer::Communes,
+        LayerArg::Cpts => Layer::Cpts,
+        LayerArg::Covered => Layer::Covered,
+        LayerArg::Uncovered => Layer::Uncovered,
+        LayerArg::Overlaps => Layer::Overlaps,
+        LayerArg::Departements => Layer::Departements,
+        LayerArg::Regions => Layer::Regions,
+    };
+    if let Some(m) = args.simplify
+        && !(m.is_finite() && m >= 0.0)
+    {
+        bail!(cptsmap::load::InputError::File {
+            path: "--simplify".into(),
+            message: format!("{m} : distance positive en mètres attendue")
+        });
+    }
+    // Refuse before any work: never overwrite what the user has without being asked.
+    if let Some(path) = &args.output
+        && path.exists()
+        && !args.force
+    {
+        return Err(cptsmap::load::InputError::File {
+            path: path.clone(),
+            message: "le fichier existe déjà ; ajoutez --force pour le remplacer".into(),
+        }
+        .into());
+    }
+    let loaded = args.data.load(&Options::default())?;
+    if let Some(d) = &args.departement
+        && !loaded.atlas.units.iter().any(|u| &u.departement == d)
+    {
+        return Err(cptsmap::load::InputError::File {
+            path: "--departement".into(),
+            message: format!("département « {d} » absent des communes chargées"),
+        }
+        .into());
+    }
+    let mut warnings = Vec::new();
+    let topology = Topology::build(&loaded.atlas, &mut warnings);
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    let ctx = Context { atlas: &loaded.atlas, coverage: &loaded.coverage, topology: &topology };
+    let options = ExportOptions {
+        stage: args.stage.unwrap_or(Stage::PreProjet),
+        departement: args.departement.clone(),
+        simplify_m: args.simplify,
+        fictional: loaded.coverage.report.data.fictional,
+    };
+    let summary = match &args.output {
+        Some(path) => {
+            // Write beside the target, then rename: a failed export leaves no half file.
+            let tmp = path.with_extension("geojson.part");
+            let file = File::create(&tmp).with_context(|| format!("création de {}", tmp.display()))?;
+            let summary = write_layer(&ctx, layer, &options, BufWriter::with_capacity(1 << 20, file))
+                .with_context(|| format!("écriture de {}", tmp.display()))?;
+            std::fs::rename(&tmp, path).with_context(|| format!("écriture de {}", path.display()))?;
+            summary
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = BufWriter::with_capacity(1 << 20, stdout.lock());
+            let summary = write_layer(&ctx, layer, &options, &mut lock).context("écriture de la couche")?;
+            lock.flush().context("écriture de la couche")?;
+            summary
+        }
+    };
+    eprintln!(
+        "couche {} : {} entités{}{}",
+        layer.key(),
+        summary.features,
+        if summary.dropped_rings > 0 {
+            format!(", {} anneaux sous la surface minimale de simplification omis", summary.dropped_rings)
+        } else {
+            String::new()
+        },
+        if summary.open_rings > 0 {
+            format!(", {} anneaux refermés de force (bords sans vis-à-vis)", summary.open_rings)
+        } else {
+            String::new()
+        },
+    );
+    Ok(())
+}

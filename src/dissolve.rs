@@ -1,0 +1,209 @@
+//! Stage 5b: dissolve a group of units on their shared borders.
+//!
+//! The arcs with the group on both sides are dropped; the others, walked
+//! with the group on their left, are linked end to start into rings
+//! (counter-clockwise exteriors, clockwise holes: enclaves are kept). No
+//! vertex is moved and no new vertex is made, so two groups that share a
+//! border share it exactly, and the area is the sum of the units' areas.
+//!
+//! # Validity
+//!
+//! Where two parts of a group touch at a single point, the walk takes the
+//! sharpest turn to the right, so each part gets its own ring instead of a
+//! self-touching one. On an unclean coverage (borders without exact
+//! counterpart, see [`crate::arcs`]) a ring may fail to close: it is closed
+//! on itself and counted in [`Dissolved::open_rings`].
+
+use std::collections::HashMap;
+
+use geo::{BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect};
+
+use crate::arcs::{ArcRef, Topology, vertex_key};
+use crate::commune::UnitId;
+use crate::geometry::{point_in_ring, ring_twice_signed_area};
+
+/// The result of a dissolve.
+#[derive(Debug, Clone)]
+pub struct Dissolved {
+    pub shape: MultiPolygon<f64>,
+    /// Rings that had to be closed by force (unclean input).
+    pub open_rings: usize,
+}
+
+/// The coordinates used for each arc: the topology's own, or simplified ones.
+pub trait ArcCoords {
+    fn coords(&self, arc: u32) -> &[Coord<f64>];
+}
+
+impl ArcCoords for Topology {
+    fn coords(&self, arc: u32) -> &[Coord<f64>] {
+        &self.arcs[arc as usize].coords
+    }
+}
+
+impl ArcCoords for Vec<Vec<Coord<f64>>> {
+    fn coords(&self, arc: u32) -> &[Coord<f64>] {
+        &self[arc as usize]
+    }
+}
+
+fn start(coords: &dyn ArcCoords, r: ArcRef) -> Coord<f64> {
+    let c = coords.coords(r.arc);
+    if r.forward { c[0] } else { c[c.len() - 1] }
+}
+
+/// The second vertex along the walk (the direction leaving the start).
+fn leaving(coords: &dyn ArcCoords, r: ArcRef) -> Coord<f64> {
+    let c = coords.coords(r.arc);
+    if r.forward { c[1] } else { c[c.len() - 2] }
+}
+
+/// Clockwise angle from `from` to `to`, in (0, 2π].
+fn clockwise(from: Coord<f64>, to: Coord<f64>) -> f64 {
+    let ccw = (from.x * to.y - from.y * to.x).atan2(from.x * to.x + from.y * to.y);
+    let cw = -ccw;
+    if cw <= 0.0 { cw + std::f64::consts::TAU } else { cw }
+}
+
+/// Dissolves `members` (units for which `in_group` is true).
+pub fn dissolve(
+    topo: &Topology,
+    coords: &dyn ArcCoords,
+    members: &[UnitId],
+    in_group: &dyn Fn(UnitId) -> bool,
+) -> Dissolved {
+    let mut boundary: Vec<ArcRef> = Vec::new();
+    for &u in members {
+        for ring in &topo.rings[u as usize] {
+            for &r in ring {
+                if !topo.other_side(r).is_some_and(in_group) {
+                    boundary.push(r);
+                }
+            }
+        }
+    }
+    link(coords, &boundary)
+}
+
+/// Links arcs end to start into rings, then polygons.
+pub fn link(coords: &dyn ArcCoords, boundary: &[ArcRef]) -> Dissolved {
+    let mut starts: HashMap<(u64, u64), Vec<usize>> = HashMap::with_capacity(boundary.len());
+    for (i, &r) in boundary.iter().enumerate() {
+        starts.entry(vertex_key(start(coords, r))).or_default().push(i);
+    }
+    let mut used = vec![false; boundary.len()];
+    let mut rings: Vec<Vec<Coord<f64>>> = Vec::new();
+    let mut open_rings = 0;
+    for first in 0..boundary.len() {
+        if used[first] {
+            continue;
+        }
+        used[first] = true;
+        let mut ring: Vec<Coord<f64>> = Vec::new();
+        let mut current = first;
+        loop {
+            let r = boundary[current];
+            let c = coords.coords(r.arc);
+            let skip = usize::from(!ring.is_empty());
+            if r.forward {
+                ring.extend(c.iter().skip(skip));
+            } else {
+                ring.extend(c.iter().rev().skip(skip));
+            }
+            let end = ring[ring.len() - 1];
+            let back = Coord { x: ring[ring.len() - 2].x - end.x, y: ring[ring.len() - 2].y - end.y };
+            let turn = |i: usize| {
+                let next = leaving(coords, boundary[i]);
+                clockwise(back, Coord { x: next.x - end.x, y: next.y - end.y })
+            };
+            let candidates = starts.get(&vertex_key(end)).map(Vec::as_slice).unwrap_or(&[]);
+            // The ring's own first arc is a candidate too: choosing it closes the ring.
+            let next = candidates
+                .iter()
+                .copied()
+                .filter(|&i| !used[i] || i == first)
+                .min_by(|&a, &b| turn(a).total_cmp(&turn(b)));
+            match next {
+                Some(i) if i == first => break,
+                Some(i) => {
+                    used[i] = true;
+                    current = i;
+                }
+                None => {
+                    open_rings += 1;
+                    if ring[0] != end {
+                        ring.push(ring[0]);
+                    }
+                    break;
+                }
+            }
+        }
+        split_at_repeats(ring, &mut rings);
+    }
+    Dissolved { shape: assemble(rings), open_rings }
+}
+
+/// Splits a ring that passes twice through a vertex into simple rings.
+///
+/// Walking with the interior on the left, a hole that touches its exterior
+/// at one point comes out as one ring visiting that point twice (valid for
+/// ESRI, not for OGC): its two loops are the exterior and the hole.
+fn split_at_repeats(ring: Vec<Coord<f64>>, out: &mut Vec<Vec<Coord<f64>>>) {
+    let mut stack = vec![ring];
+    while let Some(ring) = stack.pop() {
+        if ring.len() < 4 {
+            continue;
+        }
+        let mut seen: HashMap<(u64, u64), usize> = HashMap::with_capacity(ring.len());
+        let mut split = None;
+        for (i, c) in ring[..ring.len() - 1].iter().enumerate() {
+            if let Some(j) = seen.insert(vertex_key(*c), i) {
+                split = Some((j, i));
+                break;
+            }
+        }
+        match split {
+            None => out.push(ring),
+            Some((i, j)) => {
+                let inner: Vec<Coord<f64>> = ring[i..=j].to_vec();
+                let mut outer: Vec<Coord<f64>> = ring[..=i].to_vec();
+                outer.extend_from_slice(&ring[j + 1..]);
+                stack.push(inner);
+                stack.push(outer);
+            }
+        }
+    }
+}
+
+/// Counter-clockwise rings are exteriors, clockwise ones holes, each hole
+/// going to the smallest exterior that contains it.
+pub fn assemble(rings: Vec<Vec<Coord<f64>>>) -> MultiPolygon<f64> {
+    let mut exteriors: Vec<(Vec<Coord<f64>>, f64)> = Vec::new();
+    let mut boxes: Vec<Rect<f64>> = Vec::new();
+    let mut holes = Vec::new();
+    for ring in rings {
+        let a = ring_twice_signed_area(&ring);
+        if a > 0.0 {
+            boxes.push(LineString::from(ring.clone()).bounding_rect().unwrap_or(Rect::new(ring[0], ring[0])));
+            exteriors.push((ring, a));
+        } else if a < 0.0 {
+            holes.push(ring);
+        }
+    }
+    let mut interiors: Vec<Vec<LineString<f64>>> = vec![Vec::new(); exteriors.len()];
+    for hole in holes {
+        let probe = Coord { x: (hole[0].x + hole[1].x) / 2.0, y: (hole[0].y + hole[1].y) / 2.0 };
+        let owner = exteriors
+            .iter()
+            .enumerate()
+            .filter(|(i, (ring, _))| boxes[*i].intersects(&probe) && point_in_ring(probe, ring))
+            .min_by(|a, b| a.1.1.total_cmp(&b.1.1))
+            .map(|(i, _)| i);
+        if let Some(i) = owner {
+            interiors[i].push(LineString(hole));
+        }
+    }
+    MultiPolygon(
+        exteriors.into_iter().zip(interiors).map(|((ring, _), holes)| Polygon::new(LineString(ring), holes)).collect(),
+    )
+}
