@@ -9,14 +9,21 @@
 //! # Validity
 //!
 //! Where two parts of a group touch at a single point, the walk takes the
-//! sharpest turn to the right, so each part gets its own ring instead of a
-//! self-touching one. On an unclean coverage (borders without exact
-//! counterpart, see [`crate::arcs`]) a ring may fail to close: it is closed
-//! on itself and counted in [`Dissolved::open_rings`].
+//! sharpest turn keeping the interior on its left, so each part gets its own
+//! ring; a hole touching its exterior at one point comes out as one ring
+//! through that point twice, which is split into exterior and hole. On an
+//! unclean coverage (borders without exact counterpart, see
+//! [`crate::arcs`]) a ring may fail to close: it is closed on itself and
+//! counted in [`Dissolved::open_rings`].
+//!
+//! # Performance
+//!
+//! Linear in the number of arcs of the group's units, plus the output
+//! vertices; no geometric predicate except at nodes where several arcs leave.
 
 use std::collections::HashMap;
 
-use geo::{BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect};
+use geo::{Coord, Intersects, LineString, MultiPolygon, Polygon, Rect};
 
 use crate::arcs::{ArcRef, Topology, vertex_key};
 use crate::commune::UnitId;
@@ -85,12 +92,42 @@ pub fn dissolve(
     link(coords, &boundary)
 }
 
+/// Dissolves many groups on two cores; results in the order of `groups`.
+pub fn dissolve_groups(
+    topo: &Topology,
+    coords: &(dyn ArcCoords + Sync),
+    groups: &[Vec<UnitId>],
+    units: usize,
+) -> Vec<Dissolved> {
+    let run = |parity: usize| {
+        let mut marks = vec![false; units];
+        groups
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 2 == parity)
+            .map(|(_, g)| {
+                g.iter().for_each(|&u| marks[u as usize] = true);
+                let d = dissolve(topo, coords, g, &|u| marks[u as usize]);
+                g.iter().for_each(|&u| marks[u as usize] = false);
+                d
+            })
+            .collect::<Vec<_>>()
+    };
+    // Alternate groups between the two threads: big and small ones spread evenly.
+    let (even, odd) = std::thread::scope(|s| {
+        let odd = s.spawn(|| run(1));
+        (run(0), odd.join().unwrap_or_default())
+    });
+    let (mut even, mut odd) = (even.into_iter(), odd.into_iter());
+    (0..groups.len()).filter_map(|i| if i % 2 == 0 { even.next() } else { odd.next() }).collect()
+}
+
 /// Links arcs end to start into rings, then polygons.
 pub fn link(coords: &dyn ArcCoords, boundary: &[ArcRef]) -> Dissolved {
-    let mut starts: HashMap<(u64, u64), Vec<usize>> = HashMap::with_capacity(boundary.len());
-    for (i, &r) in boundary.iter().enumerate() {
-        starts.entry(vertex_key(start(coords, r))).or_default().push(i);
-    }
+    // Arcs by start vertex, sorted: the arcs leaving a node are one contiguous run.
+    let mut starts: Vec<((u64, u64), u32)> =
+        boundary.iter().enumerate().map(|(i, &r)| (vertex_key(start(coords, r)), i as u32)).collect();
+    starts.sort_unstable();
     let mut used = vec![false; boundary.len()];
     let mut rings: Vec<Vec<Coord<f64>>> = Vec::new();
     let mut open_rings = 0;
@@ -100,10 +137,13 @@ pub fn link(coords: &dyn ArcCoords, boundary: &[ArcRef]) -> Dissolved {
         }
         used[first] = true;
         let mut ring: Vec<Coord<f64>> = Vec::new();
+        // Where arcs join: the only places a ring can pass twice through a vertex.
+        let mut nodes: Vec<usize> = Vec::new();
         let mut current = first;
         loop {
             let r = boundary[current];
             let c = coords.coords(r.arc);
+            nodes.push(ring.len().saturating_sub(1));
             let skip = usize::from(!ring.is_empty());
             if r.forward {
                 ring.extend(c.iter().skip(skip));
@@ -111,19 +151,25 @@ pub fn link(coords: &dyn ArcCoords, boundary: &[ArcRef]) -> Dissolved {
                 ring.extend(c.iter().rev().skip(skip));
             }
             let end = ring[ring.len() - 1];
-            let back = Coord { x: ring[ring.len() - 2].x - end.x, y: ring[ring.len() - 2].y - end.y };
-            let turn = |i: usize| {
-                let next = leaving(coords, boundary[i]);
-                clockwise(back, Coord { x: next.x - end.x, y: next.y - end.y })
+            let key = vertex_key(end);
+            let from = starts.partition_point(|(k, _)| *k < key);
+            let to = from + starts[from..].partition_point(|(k, _)| *k == key);
+            let mut open = starts[from..to].iter().map(|&(_, i)| i as usize).filter(|&i| !used[i] || i == first);
+            let next = match (open.next(), open.next()) {
+                (None, _) => None,
+                (Some(only), None) => Some(only),
+                (Some(a), Some(b)) => {
+                    // Several ways on: the sharpest turn keeps the interior on the left.
+                    let back = Coord { x: ring[ring.len() - 2].x - end.x, y: ring[ring.len() - 2].y - end.y };
+                    let turn = |i: usize| {
+                        let next = leaving(coords, boundary[i]);
+                        clockwise(back, Coord { x: next.x - end.x, y: next.y - end.y })
+                    };
+                    [a, b].into_iter().chain(open).min_by(|&x, &y| turn(x).total_cmp(&turn(y)))
+                }
             };
-            let candidates = starts.get(&vertex_key(end)).map(Vec::as_slice).unwrap_or(&[]);
-            // The ring's own first arc is a candidate too: choosing it closes the ring.
-            let next = candidates
-                .iter()
-                .copied()
-                .filter(|&i| !used[i] || i == first)
-                .min_by(|&a, &b| turn(a).total_cmp(&turn(b)));
             match next {
+                // Choosing the ring's own first arc closes it.
                 Some(i) if i == first => break,
                 Some(i) => {
                     used[i] = true;
@@ -138,54 +184,69 @@ pub fn link(coords: &dyn ArcCoords, boundary: &[ArcRef]) -> Dissolved {
                 }
             }
         }
-        split_at_repeats(ring, &mut rings);
+        split_at_repeats(ring, nodes, &mut rings);
     }
     Dissolved { shape: assemble(rings), open_rings }
 }
 
-/// Splits a ring that passes twice through a vertex into simple rings.
+/// Splits a ring that passes twice through a node into simple rings.
 ///
 /// Walking with the interior on the left, a hole that touches its exterior
 /// at one point comes out as one ring visiting that point twice (valid for
 /// ESRI, not for OGC): its two loops are the exterior and the hole.
-fn split_at_repeats(ring: Vec<Coord<f64>>, out: &mut Vec<Vec<Coord<f64>>>) {
-    let mut stack = vec![ring];
-    while let Some(ring) = stack.pop() {
+fn split_at_repeats(ring: Vec<Coord<f64>>, nodes: Vec<usize>, out: &mut Vec<Vec<Coord<f64>>>) {
+    let mut stack = vec![(ring, nodes)];
+    while let Some((ring, nodes)) = stack.pop() {
         if ring.len() < 4 {
             continue;
         }
-        let mut seen: HashMap<(u64, u64), usize> = HashMap::with_capacity(ring.len());
+        let mut seen: HashMap<(u64, u64), usize> = HashMap::new();
         let mut split = None;
-        for (i, c) in ring[..ring.len() - 1].iter().enumerate() {
-            if let Some(j) = seen.insert(vertex_key(*c), i) {
-                split = Some((j, i));
-                break;
+        for &i in nodes.iter().filter(|&&i| i + 1 < ring.len()) {
+            match seen.insert(vertex_key(ring[i]), i) {
+                Some(j) if j != i => {
+                    split = Some((j.min(i), j.max(i)));
+                    break;
+                }
+                _ => {}
             }
         }
-        match split {
-            None => out.push(ring),
-            Some((i, j)) => {
-                let inner: Vec<Coord<f64>> = ring[i..=j].to_vec();
-                let mut outer: Vec<Coord<f64>> = ring[..=i].to_vec();
-                outer.extend_from_slice(&ring[j + 1..]);
-                stack.push(inner);
-                stack.push(outer);
-            }
-        }
+        let Some((i, j)) = split else {
+            out.push(ring);
+            continue;
+        };
+        let inner: Vec<Coord<f64>> = ring[i..=j].to_vec();
+        let inner_nodes = nodes.iter().filter(|&&n| n >= i && n <= j).map(|&n| n - i).collect();
+        let mut outer: Vec<Coord<f64>> = ring[..=i].to_vec();
+        outer.extend_from_slice(&ring[j + 1..]);
+        let outer_nodes =
+            nodes.iter().filter(|&&n| n <= i || n > j).map(|&n| if n > j { n - (j - i) } else { n }).collect();
+        stack.push((inner, inner_nodes));
+        stack.push((outer, outer_nodes));
     }
+}
+
+fn ring_bbox(ring: &[Coord<f64>]) -> Rect<f64> {
+    let (mut min, mut max) = (ring[0], ring[0]);
+    for c in ring {
+        min.x = min.x.min(c.x);
+        min.y = min.y.min(c.y);
+        max.x = max.x.max(c.x);
+        max.y = max.y.max(c.y);
+    }
+    Rect::new(min, max)
 }
 
 /// Counter-clockwise rings are exteriors, clockwise ones holes, each hole
 /// going to the smallest exterior that contains it.
 pub fn assemble(rings: Vec<Vec<Coord<f64>>>) -> MultiPolygon<f64> {
-    let mut exteriors: Vec<(Vec<Coord<f64>>, f64)> = Vec::new();
-    let mut boxes: Vec<Rect<f64>> = Vec::new();
+    let mut exteriors: Vec<(Vec<Coord<f64>>, f64, Rect<f64>)> = Vec::new();
     let mut holes = Vec::new();
     for ring in rings {
         let a = ring_twice_signed_area(&ring);
         if a > 0.0 {
-            boxes.push(LineString::from(ring.clone()).bounding_rect().unwrap_or(Rect::new(ring[0], ring[0])));
-            exteriors.push((ring, a));
+            let bbox = ring_bbox(&ring);
+            exteriors.push((ring, a, bbox));
         } else if a < 0.0 {
             holes.push(ring);
         }
@@ -196,7 +257,7 @@ pub fn assemble(rings: Vec<Vec<Coord<f64>>>) -> MultiPolygon<f64> {
         let owner = exteriors
             .iter()
             .enumerate()
-            .filter(|(i, (ring, _))| boxes[*i].intersects(&probe) && point_in_ring(probe, ring))
+            .filter(|(_, (ring, _, bbox))| bbox.intersects(&probe) && point_in_ring(probe, ring))
             .min_by(|a, b| a.1.1.total_cmp(&b.1.1))
             .map(|(i, _)| i);
         if let Some(i) = owner {
@@ -204,6 +265,10 @@ pub fn assemble(rings: Vec<Vec<Coord<f64>>>) -> MultiPolygon<f64> {
         }
     }
     MultiPolygon(
-        exteriors.into_iter().zip(interiors).map(|((ring, _), holes)| Polygon::new(LineString(ring), holes)).collect(),
+        exteriors
+            .into_iter()
+            .zip(interiors)
+            .map(|((ring, _, _), holes)| Polygon::new(LineString(ring), holes))
+            .collect(),
     )
 }

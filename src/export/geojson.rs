@@ -39,36 +39,20 @@ impl<W: Write> FeatureWriter<W> {
     }
 
     pub fn feature(&mut self, properties: &[(&str, Prop)], shape: Option<&MultiPolygon<f64>>) -> io::Result<()> {
-        self.buf.clear();
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        encode_feature(properties, shape, &mut buf);
+        let result = self.encoded(&buf);
+        self.buf = buf;
+        result
+    }
+
+    /// Writes a feature already made by [`encode_feature`] (e.g. on another thread).
+    pub fn encoded(&mut self, feature: &[u8]) -> io::Result<()> {
         if self.features > 0 {
-            self.buf.extend_from_slice(b",\n");
+            self.out.write_all(b",\n")?;
         }
-        self.buf.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
-        for (i, (key, value)) in properties.iter().enumerate() {
-            if i > 0 {
-                self.buf.push(b',');
-            }
-            serde_json::to_writer(&mut self.buf, key)?;
-            self.buf.push(b':');
-            match value {
-                Prop::Str(s) => serde_json::to_writer(&mut self.buf, s)?,
-                Prop::Text(s) => serde_json::to_writer(&mut self.buf, s)?,
-                Prop::Int(Some(n)) => push_uint(&mut self.buf, *n),
-                Prop::Real(x) if x.is_finite() => push_fixed(&mut self.buf, *x, 4),
-                Prop::Bool(b) => self.buf.extend_from_slice(if *b { b"true" } else { b"false" }),
-                Prop::Int(None) | Prop::Real(_) | Prop::Null => self.buf.extend_from_slice(b"null"),
-            }
-        }
-        self.buf.extend_from_slice(b"},\"geometry\":");
-        match shape {
-            Some(mp) if write_multipolygon(&mut self.buf, mp) => {}
-            _ => {
-                // Nothing drawable (no contour, or every ring vanished at six decimals).
-                self.buf.extend_from_slice(b"null");
-            }
-        }
-        self.buf.extend_from_slice(b"}");
-        self.out.write_all(&self.buf)?;
+        self.out.write_all(feature)?;
         self.features += 1;
         Ok(())
     }
@@ -79,6 +63,38 @@ impl<W: Write> FeatureWriter<W> {
         self.out.flush()?;
         Ok(self.features)
     }
+}
+
+/// Appends one Feature object to `buf`.
+pub fn encode_feature(properties: &[(&str, Prop)], shape: Option<&MultiPolygon<f64>>, buf: &mut Vec<u8>) {
+    buf.extend_from_slice(b"{\"type\":\"Feature\",\"properties\":{");
+    for (i, (key, value)) in properties.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        push_str(buf, key);
+        buf.push(b':');
+        match value {
+            Prop::Str(s) => push_str(buf, s),
+            Prop::Text(s) => push_str(buf, s),
+            Prop::Int(Some(n)) => push_uint(buf, *n),
+            Prop::Real(x) if x.is_finite() => push_fixed(buf, *x, 4),
+            Prop::Bool(b) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Prop::Int(None) | Prop::Real(_) | Prop::Null => buf.extend_from_slice(b"null"),
+        }
+    }
+    buf.extend_from_slice(b"},\"geometry\":");
+    match shape {
+        Some(mp) if write_multipolygon(buf, mp) => {}
+        // Nothing drawable (no contour, or every ring vanished at six decimals).
+        _ => buf.extend_from_slice(b"null"),
+    }
+    buf.push(b'}');
+}
+
+/// A JSON string (writing to a Vec cannot fail).
+fn push_str(buf: &mut Vec<u8>, s: &str) {
+    let _ = serde_json::to_writer(&mut *buf, s);
 }
 
 /// Appends `{"type":"MultiPolygon",...}`; false (and nothing appended) when no ring survives.

@@ -9,12 +9,12 @@ use std::io::{self, Write};
 
 use geo::{Coord, MultiPolygon};
 
-use super::geojson::{FeatureWriter, Prop};
+use super::geojson::{FeatureWriter, Prop, encode_feature};
 use crate::arcs::Topology;
 use crate::atlas::Atlas;
 use crate::commune::{UnitId, UnitKind};
 use crate::coverage::{AreaCoverage, Coverage, percent, uncovered_zones};
-use crate::dissolve::{ArcCoords, dissolve};
+use crate::dissolve::{ArcCoords, assemble, dissolve};
 use crate::geometry::{area_km2, ring_twice_signed_area};
 use crate::simplify::{degrees, min_ring_area, simplify_arcs};
 use crate::territory::Stage;
@@ -97,7 +97,7 @@ pub struct Context<'a> {
 
 struct Shaper<'a> {
     topology: &'a Topology,
-    coords: Box<dyn ArcCoords + 'a>,
+    coords: Box<dyn ArcCoords + Sync + 'a>,
     min_area: f64,
     marks: Vec<bool>,
     summary: LayerSummary,
@@ -105,7 +105,7 @@ struct Shaper<'a> {
 
 impl<'a> Shaper<'a> {
     fn new(ctx: &Context<'a>, options: &ExportOptions) -> Shaper<'a> {
-        let (coords, min_area): (Box<dyn ArcCoords + 'a>, f64) = match options.simplify_m {
+        let (coords, min_area): (Box<dyn ArcCoords + Sync + 'a>, f64) = match options.simplify_m {
             Some(m) if m > 0.0 => (Box::new(simplify_arcs(ctx.topology, degrees(m))), min_ring_area(degrees(m))),
             _ => (Box::new(TopologyCoords(ctx.topology)), 0.0),
         };
@@ -116,6 +116,29 @@ impl<'a> Shaper<'a> {
             marks: vec![false; ctx.atlas.units.len()],
             summary: LayerSummary::default(),
         }
+    }
+
+    /// A single unit, rebuilt from its own cycle of arcs (no linking needed).
+    fn unit_shape(&self, u: UnitId) -> MultiPolygon<f64> {
+        let rings = self.topology.rings[u as usize]
+            .iter()
+            .map(|cycle| {
+                let mut ring: Vec<Coord<f64>> = Vec::new();
+                for &r in cycle {
+                    let c = self.coords.coords(r.arc);
+                    let skip = usize::from(!ring.is_empty());
+                    if r.forward {
+                        ring.extend(c.iter().skip(skip));
+                    } else {
+                        ring.extend(c.iter().rev().skip(skip));
+                    }
+                }
+                ring
+            })
+            .collect();
+        let mut shape = assemble(rings);
+        drop_small_rings(&mut shape, self.min_area);
+        shape
     }
 
     /// The dissolved shape of a group of units.
@@ -130,22 +153,27 @@ impl<'a> Shaper<'a> {
         }
         self.summary.open_rings += d.open_rings;
         let mut shape = d.shape;
-        if self.min_area > 0.0 {
-            let before: usize = shape.0.iter().map(|p| 1 + p.interiors().len()).sum();
-            let min = self.min_area;
-            shape.0.retain(|p| ring_twice_signed_area(&p.exterior().0).abs() / 2.0 >= min);
-            for p in &mut shape.0 {
-                let kept: Vec<_> =
-                    p.interiors().iter().filter(|h| ring_twice_signed_area(&h.0).abs() / 2.0 >= min).cloned().collect();
-                if kept.len() != p.interiors().len() {
-                    *p = geo::Polygon::new(p.exterior().clone(), kept);
-                }
-            }
-            let after: usize = shape.0.iter().map(|p| 1 + p.interiors().len()).sum();
-            self.summary.dropped_rings += before - after;
-        }
+        self.summary.dropped_rings += drop_small_rings(&mut shape, self.min_area);
         shape
     }
+}
+
+/// Removes rings smaller than `min_area` (degrees²); returns how many.
+fn drop_small_rings(shape: &mut MultiPolygon<f64>, min_area: f64) -> usize {
+    if min_area <= 0.0 {
+        return 0;
+    }
+    let count = |s: &MultiPolygon<f64>| s.0.iter().map(|p| 1 + p.interiors().len()).sum::<usize>();
+    let before = count(shape);
+    let big = |r: &geo::LineString<f64>| ring_twice_signed_area(&r.0).abs() / 2.0 >= min_area;
+    shape.0.retain(|p| big(p.exterior()));
+    for p in &mut shape.0 {
+        if !p.interiors().iter().all(big) {
+            let kept: Vec<_> = p.interiors().iter().filter(|h| big(h)).cloned().collect();
+            *p = geo::Polygon::new(p.exterior().clone(), kept);
+        }
+    }
+    before - count(shape)
 }
 
 struct TopologyCoords<'a>(&'a Topology);
@@ -167,7 +195,7 @@ pub fn write_layer(ctx: &Context, layer: Layer, options: &ExportOptions, out: im
     let in_dep = |u: UnitId| options.departement.as_ref().is_none_or(|d| &ctx.atlas.unit(u).departement == d);
     let fictional = Prop::Bool(options.fictional);
     match layer {
-        Layer::Communes => communes(ctx, options, &mut shaper, &mut writer, &in_dep, &fictional)?,
+        Layer::Communes => communes(ctx, options, &mut shaper, &mut writer, &in_dep, options.fictional)?,
         Layer::Cpts => {
             for t in ctx.coverage.territories.iter().filter(|t| t.stage >= options.stage) {
                 if !t.units.iter().any(|&u| in_dep(u)) {
@@ -330,50 +358,69 @@ fn area_props(a: &AreaCoverage) -> Vec<(&'static str, Prop<'_>)> {
     props
 }
 
+/// Features per chunk encoded on two threads, then written in order:
+/// memory stays bounded whatever the size of the layer.
+const CHUNK: usize = 2048;
+
 fn communes(
     ctx: &Context,
     options: &ExportOptions,
     shaper: &mut Shaper,
     writer: &mut FeatureWriter<impl Write>,
-    in_dep: &dyn Fn(UnitId) -> bool,
-    fictional: &Prop,
+    in_dep: &(dyn Fn(UnitId) -> bool + Sync),
+    fictional: bool,
 ) -> io::Result<()> {
-    for u in 0..ctx.atlas.units.len() as UnitId {
-        if !in_dep(u) {
-            continue;
+    let units: Vec<UnitId> = (0..ctx.atlas.units.len() as UnitId).filter(|&u| in_dep(u)).collect();
+    let shaper = &*shaper;
+    for chunk in units.chunks(CHUNK) {
+        let half = chunk.len().div_ceil(2);
+        let encode = |part: &[UnitId]| -> Vec<Vec<u8>> {
+            part.iter().map(|&u| commune_feature(ctx, options, shaper, u, fictional)).collect()
+        };
+        let (first, second) = std::thread::scope(|s| {
+            let second = s.spawn(|| encode(&chunk[half..]));
+            (encode(&chunk[..half]), second.join().unwrap_or_default())
+        });
+        for f in first.iter().chain(&second) {
+            writer.encoded(f)?;
         }
-        let unit = ctx.atlas.unit(u);
-        let ts: Vec<&crate::territory::Territory> =
-            ctx.coverage.covering[u as usize].iter().map(|&t| &ctx.coverage.territories[t as usize]).collect();
-        let best = ctx.coverage.best[u as usize];
-        let shape = if unit.contour.is_some() { Some(shaper.shape(&[u])) } else { None };
-        let props = [
-            ("code", Prop::Text(unit.code.to_string())),
-            ("name", Prop::Str(&unit.name)),
-            (
-                "kind",
-                Prop::Str(match unit.kind {
-                    UnitKind::Commune => "commune",
-                    UnitKind::Arrondissement { .. } => "arrondissement",
-                }),
-            ),
-            ("population", Prop::Int(unit.population)),
-            ("departement", Prop::Str(&unit.departement)),
-            ("region", Prop::Str(&unit.region)),
-            ("epci", Prop::Text(joined(&unit.epcis))),
-            ("covered", Prop::Bool(ctx.coverage.covered_at(u, options.stage))),
-            ("best_stage", best.map_or(Prop::Null, |s| Prop::Str(s.key()))),
-            ("best_stage_label", best.map_or(Prop::Null, |s| Prop::Str(s.label()))),
-            ("cpts_count", Prop::Int(Some(ts.len() as u64))),
-            ("cpts_ids", Prop::Text(joined(ts.iter().map(|t| t.id.as_str())))),
-            ("cpts_names", Prop::Text(joined(ts.iter().map(|t| t.name.as_str())))),
-            ("uncovered_zone", Prop::Int(ctx.coverage.zone_of[u as usize].map(|z| u64::from(z) + 1))),
-            ("area_km2", Prop::Real(round2(unit.area_km2))),
-            ("fictional", fictional.clone()),
-        ];
-        writer.feature(&props, shape.as_ref())?;
     }
     Ok(())
+}
+
+fn commune_feature(ctx: &Context, options: &ExportOptions, shaper: &Shaper, u: UnitId, fictional: bool) -> Vec<u8> {
+    let unit = ctx.atlas.unit(u);
+    let ts: Vec<&crate::territory::Territory> =
+        ctx.coverage.covering[u as usize].iter().map(|&t| &ctx.coverage.territories[t as usize]).collect();
+    let best = ctx.coverage.best[u as usize];
+    let shape = if unit.contour.is_some() { Some(shaper.unit_shape(u)) } else { None };
+    let props = [
+        ("code", Prop::Text(unit.code.to_string())),
+        ("name", Prop::Str(&unit.name)),
+        (
+            "kind",
+            Prop::Str(match unit.kind {
+                UnitKind::Commune => "commune",
+                UnitKind::Arrondissement { .. } => "arrondissement",
+            }),
+        ),
+        ("population", Prop::Int(unit.population)),
+        ("departement", Prop::Str(&unit.departement)),
+        ("region", Prop::Str(&unit.region)),
+        ("epci", Prop::Text(joined(&unit.epcis))),
+        ("covered", Prop::Bool(ctx.coverage.covered_at(u, options.stage))),
+        ("best_stage", best.map_or(Prop::Null, |s| Prop::Str(s.key()))),
+        ("best_stage_label", best.map_or(Prop::Null, |s| Prop::Str(s.label()))),
+        ("cpts_count", Prop::Int(Some(ts.len() as u64))),
+        ("cpts_ids", Prop::Text(joined(ts.iter().map(|t| t.id.as_str())))),
+        ("cpts_names", Prop::Text(joined(ts.iter().map(|t| t.name.as_str())))),
+        ("uncovered_zone", Prop::Int(ctx.coverage.zone_of[u as usize].map(|z| u64::from(z) + 1))),
+        ("area_km2", Prop::Real(round2(unit.area_km2))),
+        ("fictional", Prop::Bool(fictional)),
+    ];
+    let mut buf = Vec::with_capacity(4096);
+    encode_feature(&props, shape.as_ref(), &mut buf);
+    buf
 }
 
 fn round2(x: f64) -> f64 {
