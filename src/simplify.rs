@@ -8,12 +8,19 @@
 //! Two guards keep rings valid: a closed arc (an island, an enclave) keeps
 //! at least three distinct vertices, and two arcs joining the same two
 //! nodes keep their farthest vertex so they cannot fold onto one segment.
+//! Douglas–Peucker alone can still make an arc cross another one (or
+//! itself) where borders run close: every simplified segment is checked
+//! against its neighbours (R-tree), and the arcs involved are simplified
+//! again with half the tolerance, down to their original vertices.
 //! Rings whose simplified area is below [`min_ring_area`] (islands smaller
 //! than the tolerance squared) are dropped by the layers that use them.
 
 use std::collections::HashMap;
 
-use geo::{Coord, LineString, Simplify};
+use geo::line_intersection::{LineIntersection, line_intersection};
+use geo::{Coord, Line, LineString, Simplify};
+use rstar::primitives::{GeomWithData, Rectangle};
+use rstar::{RTree, RTreeObject};
 
 use crate::arcs::{Topology, vertex_key};
 
@@ -30,29 +37,108 @@ pub fn min_ring_area(tolerance_deg: f64) -> f64 {
     tolerance_deg * tolerance_deg
 }
 
-/// Simplified coordinates of every arc, in arc order.
+/// Simplified coordinates of every arc, in arc order, with no two arcs crossing.
 pub fn simplify_arcs(topo: &Topology, tolerance_deg: f64) -> Vec<Vec<Coord<f64>>> {
     let mut node_pairs: HashMap<NodePair, u32> = HashMap::new();
     for arc in &topo.arcs {
         *node_pairs.entry(pair(&arc.coords)).or_default() += 1;
     }
-    topo.arcs
-        .iter()
-        .map(|arc| {
-            let c = &arc.coords;
-            if c.len() <= 2 || tolerance_deg <= 0.0 {
-                return c.clone();
+    let simplify = |c: &Vec<Coord<f64>>, tolerance: f64| simplify_one(c, tolerance, node_pairs[&pair(c)] > 1);
+    let mut out: Vec<Vec<Coord<f64>>> = topo.arcs.iter().map(|a| simplify(&a.coords, tolerance_deg)).collect();
+    let mut tolerance = tolerance_deg;
+    let mut suspects: Option<Vec<usize>> = None;
+    for _ in 0..MAX_REFINEMENTS {
+        let crossing = crossing_arcs(&out, suspects.as_deref());
+        if crossing.is_empty() {
+            return out;
+        }
+        tolerance /= 2.0;
+        let last = tolerance < tolerance_deg / 2f64.powi(MAX_REFINEMENTS as i32 - 1);
+        for &a in &crossing {
+            let original = &topo.arcs[a].coords;
+            out[a] = if last { original.clone() } else { simplify(original, tolerance) };
+        }
+        // Only the arcs just changed can make new crossings.
+        suspects = Some(crossing);
+    }
+    out
+}
+
+/// Halvings of the tolerance tried on crossing arcs before keeping them whole.
+const MAX_REFINEMENTS: usize = 6;
+
+fn simplify_one(c: &[Coord<f64>], tolerance_deg: f64, shares_nodes: bool) -> Vec<Coord<f64>> {
+    if c.len() <= 2 || tolerance_deg <= 0.0 {
+        return c.to_vec();
+    }
+    let closed = c[0] == c[c.len() - 1];
+    let mut out = LineString(c.to_vec()).simplify(tolerance_deg).0;
+    if closed && out.len() < 4 {
+        out = vec![c[0], c[c.len() / 3], c[2 * c.len() / 3], c[0]];
+    } else if out.len() == 2 && shares_nodes {
+        out.insert(1, farthest(c));
+    }
+    out
+}
+
+/// Arcs with a segment that crosses or touches another segment anywhere but
+/// at a shared end (consecutive segments, or two arcs meeting at a node);
+/// with `only`, just the segments of those arcs are checked against all.
+fn crossing_arcs(arcs: &[Vec<Coord<f64>>], only: Option<&[usize]>) -> Vec<usize> {
+    type Seg = GeomWithData<Rectangle<[f64; 2]>, (u32, u32)>;
+    let mut segments: Vec<Seg> = Vec::new();
+    for (a, c) in arcs.iter().enumerate() {
+        for (i, w) in c.windows(2).enumerate() {
+            let (p, q) = (w[0], w[1]);
+            let rect = Rectangle::from_corners([p.x.min(q.x), p.y.min(q.y)], [p.x.max(q.x), p.y.max(q.y)]);
+            segments.push(GeomWithData::new(rect, (a as u32, i as u32)));
+        }
+    }
+    let tree = RTree::bulk_load(segments.clone());
+    let seg = |(a, i): (u32, u32)| {
+        let c = &arcs[a as usize];
+        Line::new(c[i as usize], c[i as usize + 1])
+    };
+    let mut bad = vec![false; arcs.len()];
+    let mut checked = vec![only.is_none(); arcs.len()];
+    if let Some(only) = only {
+        only.iter().for_each(|&a| checked[a] = true);
+    }
+    for s in segments.iter().filter(|s| checked[s.data.0 as usize]) {
+        let (a, i) = s.data;
+        let l1 = seg(s.data);
+        for t in tree.locate_in_envelope_intersecting(&s.geom().envelope()) {
+            let (b, j) = t.data;
+            // Each pair once when every segment is checked; both ways otherwise.
+            if (b, j) == (a, i) || (only.is_none() && (b, j) < (a, i)) {
+                continue;
             }
-            let closed = c[0] == c[c.len() - 1];
-            let mut out = LineString(c.clone()).simplify(tolerance_deg).0;
-            if closed && out.len() < 4 {
-                out = vec![c[0], c[c.len() / 3], c[2 * c.len() / 3], c[0]];
-            } else if out.len() == 2 && node_pairs[&pair(c)] > 1 {
-                out.insert(1, farthest(c));
+            // Ordered for the rules below.
+            let ((a, i, l1), (b, j, l2)) =
+                if (a, i) < (b, j) { ((a, i, l1), (b, j, seg(t.data))) } else { ((b, j, seg(t.data)), (a, i, l1)) };
+            let Some(hit) = line_intersection(l1, l2) else { continue };
+            let allowed = match hit {
+                LineIntersection::SinglePoint { intersection, is_proper: false } => {
+                    let shared = |l: &Line<f64>| l.start == intersection || l.end == intersection;
+                    let ends_meet = shared(&l1) && shared(&l2);
+                    // Consecutive segments of one arc, or two arcs meeting at a node (an arc end).
+                    let consecutive = a == b && (j == i + 1 || (i == 0 && j as usize + 2 == arcs[a as usize].len()));
+                    let at_node = |k: u32, m: u32| {
+                        let c = &arcs[k as usize];
+                        (m == 0 && c[0] == intersection)
+                            || (m as usize + 2 == c.len() && c[c.len() - 1] == intersection)
+                    };
+                    ends_meet && (consecutive || (at_node(a, i) && at_node(b, j)))
+                }
+                _ => false,
+            };
+            if !allowed {
+                bad[a as usize] = true;
+                bad[b as usize] = true;
             }
-            out
-        })
-        .collect()
+        }
+    }
+    bad.iter().enumerate().filter(|(_, b)| **b).map(|(i, _)| i).collect()
 }
 
 /// The two end nodes of an arc, in a canonical order.

@@ -1,6 +1,8 @@
 //! Integration tests: the real binary on hand-made fixtures and on the
 //! bundled national data.
 
+mod dissolve;
+mod export;
 mod fixtures;
 mod gdal;
 mod national;
