@@ -18,12 +18,18 @@
 //!            │
 //!            ▼
 //!        topology ── shared border segments → neighbours, connected groups
+//!        arcs ────── borders cut where the neighbour changes, shared by both sides
 //!            │
 //!            ▼
 //!        coverage ── union of covered units (each resident once), by stage,
 //!            │        région / département / EPCI, overlaps, zones blanches
 //!            ▼
+//!        dissolve ── groups of units → polygons on the shared arcs
+//!        simplify ── each arc simplified once: no gap between neighbours
+//!            │
+//!            ▼
 //!        report ── French table, JSON contract, CSV
+//!        export ── GeoJSON layers for QGIS (streamed)
 //! ```
 //!
 //! Everything is computed once into plain values; nothing downstream
