@@ -27,7 +27,7 @@ use geo::{Coord, Intersects, LineString, MultiPolygon, Polygon, Rect};
 
 use crate::arcs::{ArcRef, Topology, vertex_key};
 use crate::commune::UnitId;
-use crate::geometry::{point_in_ring, ring_twice_signed_area};
+use crate::geometry::{point_in_ring, ring_bbox, ring_twice_signed_area};
 
 /// The result of a dissolve.
 #[derive(Debug, Clone)]
@@ -224,17 +224,6 @@ fn split_at_repeats(ring: Vec<Coord<f64>>, nodes: Vec<usize>, out: &mut Vec<Vec<
         stack.push((inner, inner_nodes));
         stack.push((outer, outer_nodes));
     }
-}
-
-fn ring_bbox(ring: &[Coord<f64>]) -> Rect<f64> {
-    let (mut min, mut max) = (ring[0], ring[0]);
-    for c in ring {
-        min.x = min.x.min(c.x);
-        min.y = min.y.min(c.y);
-        max.x = max.x.max(c.x);
-        max.y = max.y.max(c.y);
-    }
-    Rect::new(min, max)
 }
 
 /// Counter-clockwise rings are exteriors, clockwise ones holes, each hole

@@ -7,7 +7,7 @@
 //! apart in IGN contours), so it agrees with geodesic areas to well under
 //! 0.01 % while costing one `sin` and one `ln` per vertex.
 
-use geo::{Coord, LineString, MultiPolygon, Polygon};
+use geo::{Coord, LineString, MultiPolygon, Polygon, Rect};
 
 /// GRS80 semi-major axis (m) and first eccentricity.
 const A: f64 = 6_378_137.0;
@@ -16,6 +16,18 @@ const E: f64 = 0.081_819_191_042_815_79;
 /// Twice the signed planar area of a closed ring (positive when counter-clockwise).
 pub fn ring_twice_signed_area(ring: &[Coord<f64>]) -> f64 {
     ring.windows(2).map(|w| w[0].x * w[1].y - w[1].x * w[0].y).sum()
+}
+
+/// Bounding box of a non-empty ring.
+pub fn ring_bbox(ring: &[Coord<f64>]) -> Rect<f64> {
+    let (mut min, mut max) = (ring[0], ring[0]);
+    for c in ring {
+        min.x = min.x.min(c.x);
+        min.y = min.y.min(c.y);
+        max.x = max.x.max(c.x);
+        max.y = max.y.max(c.y);
+    }
+    Rect::new(min, max)
 }
 
 /// Even-odd test of a point against a closed ring.

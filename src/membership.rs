@@ -9,7 +9,7 @@
 //! Intersecting every commune with a whole territory polygon (thousands of
 //! vertices) would cost that many vertices per commune. Each territory is
 //! instead cut once into small pieces along a quadtree (pieces of at most
-//! [`PIECE_VERTICES`] vertices, exact boolean clips by `geo`), and a
+//! `PIECE_VERTICES` vertices, exact boolean clips by `geo`), and a
 //! commune is intersected only with the pieces its bounding box meets;
 //! pieces that fill their whole cell need no intersection at all.
 

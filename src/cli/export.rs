@@ -16,9 +16,9 @@ use super::data::DataArgs;
 pub struct Args {
     #[command(flatten)]
     data: DataArgs,
-    /// Couche à exporter.
-    #[arg(long, value_enum)]
-    layer: LayerArg,
+    /// Couche à exporter : communes, cpts, covered, uncovered, overlaps, departements, regions.
+    #[arg(long, value_parser = parse_layer)]
+    layer: Layer,
     /// Seuil de couverture : couvert par une CPTS à ce stade ou au-delà. [défaut : tout stade]
     #[arg(long, value_parser = parse_stage)]
     stage: Option<Stage>,
@@ -36,15 +36,11 @@ pub struct Args {
     force: bool,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
-enum LayerArg {
-    Communes,
-    Cpts,
-    Covered,
-    Uncovered,
-    Overlaps,
-    Departements,
-    Regions,
+fn parse_layer(text: &str) -> Result<Layer, String> {
+    Layer::from_key(text).ok_or_else(|| {
+        let keys: Vec<&str> = Layer::ALL.iter().map(|l| l.key()).collect();
+        format!("couche « {text} » inconnue ; couches : {}", keys.join(", "))
+    })
 }
 
 fn parse_stage(text: &str) -> Result<Stage, String> {
@@ -52,15 +48,7 @@ fn parse_stage(text: &str) -> Result<Stage, String> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let layer = match args.layer {
-        LayerArg::Communes => Layer::Communes,
-        LayerArg::Cpts => Layer::Cpts,
-        LayerArg::Covered => Layer::Covered,
-        LayerArg::Uncovered => Layer::Uncovered,
-        LayerArg::Overlaps => Layer::Overlaps,
-        LayerArg::Departements => Layer::Departements,
-        LayerArg::Regions => Layer::Regions,
-    };
+    let layer = args.layer;
     if let Some(m) = args.simplify
         && !(m.is_finite() && m >= 0.0)
     {

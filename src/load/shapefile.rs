@@ -17,7 +17,7 @@ use super::dbf::Dbf;
 use super::{InputError, read_bytes};
 use crate::commune::InseeCode;
 use crate::diagnostics::Warning;
-use crate::geometry::{orient, point_in_ring, ring_twice_signed_area};
+use crate::geometry::{orient, point_in_ring, ring_bbox, ring_twice_signed_area};
 
 /// Which layer a file holds: communes, or arrondissements municipaux.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,7 +289,7 @@ fn assemble(rings: Vec<Vec<Coord<f64>>>) -> Option<MultiPolygon<f64>> {
         }
         let area = ring_twice_signed_area(&ring);
         if area < 0.0 {
-            let rect = bbox(&ring);
+            let rect = ring_bbox(&ring);
             exteriors.push((ring, -area, rect));
         } else if area > 0.0 {
             holes.push(ring);
@@ -314,7 +314,7 @@ fn assemble(rings: Vec<Vec<Coord<f64>>>) -> Option<MultiPolygon<f64>> {
             Some(i) => interiors[i].push(LineString(hole)),
             // A counter-clockwise ring inside nothing is an island written the wrong way round.
             None => {
-                let rect = bbox(&hole);
+                let rect = ring_bbox(&hole);
                 exteriors.push((hole, 0.0, rect));
                 interiors.push(Vec::new());
             }
@@ -332,15 +332,4 @@ fn assemble(rings: Vec<Vec<Coord<f64>>>) -> Option<MultiPolygon<f64>> {
     );
     orient(&mut mp);
     Some(mp)
-}
-
-fn bbox(ring: &[Coord<f64>]) -> Rect<f64> {
-    let (mut min, mut max) = (ring[0], ring[0]);
-    for c in ring {
-        min.x = min.x.min(c.x);
-        min.y = min.y.min(c.y);
-        max.x = max.x.max(c.x);
-        max.y = max.y.max(c.y);
-    }
-    Rect::new(min, max)
 }
