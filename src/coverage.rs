@@ -288,7 +288,70 @@ fn territory_figures(atlas: &Atlas, t: &Territory) -> TerritoryFigures {
     }
 }
 
+/// ACI-signed coverage at the end of a month.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthFigure {
+    /// `YYYY-MM`
+    pub month: String,
+    pub population: u64,
+    pub percent: f64,
+    /// Territories signed by the end of that month.
+    pub territories: usize,
+}
+
 impl Coverage {
+    /// ACI-signed coverage month by month, from the first signature to the
+    /// last one, each resident counted once (a unit counts from the earliest
+    /// signature of the territories covering it).
+    pub fn timeline(&self, atlas: &Atlas) -> Vec<MonthFigure> {
+        let month = |d: IsoDate| u32::from(d.year) * 12 + u32::from(d.month) - 1;
+        let mut first_signed: Vec<(u32, u64)> = Vec::new();
+        for (u, ts) in self.covering.iter().enumerate() {
+            let earliest = ts
+                .iter()
+                .filter_map(|&t| {
+                    let t = &self.territories[t as usize];
+                    (t.stage == Stage::AciSigne).then_some(t.aci_date).flatten()
+                })
+                .min();
+            if let Some(d) = earliest {
+                first_signed.push((month(d), atlas.unit(u as UnitId).counted_population()));
+            }
+        }
+        let mut signed: Vec<u32> = self
+            .territories
+            .iter()
+            .filter(|t| t.stage == Stage::AciSigne)
+            .filter_map(|t| t.aci_date)
+            .map(month)
+            .collect();
+        if signed.is_empty() {
+            return Vec::new();
+        }
+        signed.sort_unstable();
+        first_signed.sort_unstable();
+        let total = atlas.total_population();
+        let (first, last) = (signed[0], signed[signed.len() - 1]);
+        let (mut population, mut i, mut t) = (0u64, 0usize, 0usize);
+        (first..=last)
+            .map(|m| {
+                while i < first_signed.len() && first_signed[i].0 <= m {
+                    population += first_signed[i].1;
+                    i += 1;
+                }
+                while t < signed.len() && signed[t] <= m {
+                    t += 1;
+                }
+                MonthFigure {
+                    month: format!("{:04}-{:02}", m / 12, m % 12 + 1),
+                    population,
+                    percent: percent(population, total),
+                    territories: t,
+                }
+            })
+            .collect()
+    }
+
     /// Units not covered by any territory at `stage` or beyond.
     pub fn uncovered_at(&self, stage: Stage) -> Vec<UnitId> {
         (0..self.best.len() as UnitId).filter(|&u| self.best[u as usize].is_none_or(|b| b < stage)).collect()

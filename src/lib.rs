@@ -30,6 +30,10 @@
 //!            ▼
 //!        report ── French table, JSON contract, CSV
 //!        export ── GeoJSON layers for QGIS (streamed)
+//!            │
+//!            ▼
+//!        snapshot ── all of it, prepared once, read-only
+//!        http ────── axum API (JSON, GeoJSON layers, ETag/304, gzip/brotli)
 //! ```
 //!
 //! Everything is computed once into plain values; nothing downstream
@@ -43,11 +47,14 @@ pub mod diagnostics;
 pub mod dissolve;
 pub mod export;
 pub mod geometry;
+pub mod http;
 pub mod index;
 pub mod load;
 pub mod membership;
 pub mod report;
+pub mod search;
 pub mod simplify;
+pub mod snapshot;
 pub mod territory;
 pub mod text;
 pub mod topology;

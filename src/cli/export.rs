@@ -89,6 +89,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         departement: args.departement.clone(),
         simplify_m: args.simplify,
         fictional: loaded.coverage.report.data.fictional,
+        bbox: None,
     };
     let summary = match &args.output {
         Some(path) => {

@@ -4,6 +4,7 @@ mod data;
 mod export;
 mod locate;
 mod report;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +24,8 @@ enum Command {
     Locate(locate::Args),
     /// Couches GeoJSON pour QGIS : communes, CPTS, zones couvertes, zones blanches, chevauchements…
     Export(export::Args),
+    /// Service HTTP : API JSON et couches GeoJSON pour la carte.
+    Serve(serve::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -30,5 +33,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => report::run(args),
         Command::Locate(args) => locate::run(args),
         Command::Export(args) => export::run(args),
+        Command::Serve(args) => serve::run(args),
     }
 }

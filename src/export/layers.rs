@@ -20,7 +20,7 @@ use crate::simplify::{degrees, min_ring_area, simplify_arcs};
 use crate::territory::Stage;
 
 /// The layers `cptsmap export` writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Layer {
     Communes,
     Cpts,
@@ -70,11 +70,13 @@ pub struct ExportOptions {
     pub simplify_m: Option<f64>,
     /// Say in every feature that the territories are invented.
     pub fictional: bool,
+    /// Communes layer only: the units whose bounding box meets this box (longitude/latitude).
+    pub bbox: Option<geo::Rect<f64>>,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        ExportOptions { stage: Stage::PreProjet, departement: None, simplify_m: None, fictional: false }
+        ExportOptions { stage: Stage::PreProjet, departement: None, simplify_m: None, fictional: false, bbox: None }
     }
 }
 
@@ -370,7 +372,10 @@ fn communes(
     in_dep: &(dyn Fn(UnitId) -> bool + Sync),
     fictional: bool,
 ) -> io::Result<()> {
-    let units: Vec<UnitId> = (0..ctx.atlas.units.len() as UnitId).filter(|&u| in_dep(u)).collect();
+    let in_box = |u: UnitId| {
+        options.bbox.is_none_or(|b| ctx.atlas.unit(u).bbox.is_some_and(|ub| geo::Intersects::intersects(&ub, &b)))
+    };
+    let units: Vec<UnitId> = (0..ctx.atlas.units.len() as UnitId).filter(|&u| in_dep(u) && in_box(u)).collect();
     let shaper = &*shaper;
     for chunk in units.chunks(CHUNK) {
         let half = chunk.len().div_ceil(2);

@@ -5,5 +5,6 @@ mod dissolve;
 mod export;
 mod fixtures;
 mod gdal;
+mod http;
 mod national;
 mod util;

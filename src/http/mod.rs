@@ -1,0 +1,64 @@
+//! Stage 7: the HTTP API over an immutable [`Snapshot`] (axum on tokio).
+//!
+//! [`router`] builds the whole application without a socket (tests call it
+//! with `oneshot`); [`serve`] runs it on a listener until SIGINT or SIGTERM.
+//! Everything derived from the snapshot carries an ETag and answers 304 to
+//! a matching `If-None-Match`; bodies are compressed (gzip, brotli).
+
+mod error;
+mod routes;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::StatusCode;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+use crate::snapshot::Snapshot;
+
+/// Longest a request may take before a 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// No route reads a body; anything larger than this is refused.
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+pub fn router(snapshot: Arc<Snapshot>) -> Router {
+    routes::routes()
+        .with_state(snapshot)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TraceLayer::new_for_http())
+}
+
+/// Serves until Ctrl-C or SIGTERM, letting requests in flight finish.
+pub async fn serve(listener: tokio::net::TcpListener, snapshot: Arc<Snapshot>) -> std::io::Result<()> {
+    axum::serve(listener, router(snapshot)).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("arrêt demandé : fin des requêtes en cours");
+}

@@ -1,0 +1,407 @@
+//! The routes of the API. Handlers read the snapshot and shape answers;
+//! they compute nothing heavy (layers are drawn once and kept).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use geo::Rect;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use crate::atlas::Resolved;
+use crate::commune::{InseeCode, UnitId, UnitKind};
+use crate::export::layers::{Context, ExportOptions, Layer, write_layer};
+use crate::snapshot::{Body, Snapshot};
+use crate::territory::Stage;
+
+type Shared = State<Arc<Snapshot>>;
+type Params = Query<HashMap<String, String>>;
+
+pub fn routes() -> Router<Arc<Snapshot>> {
+    Router::new()
+        .route("/api/health", get(health))
+        .route("/api/summary", get(summary))
+        .route("/api/regions", get(regions))
+        .route("/api/regions/{code}", get(region))
+        .route("/api/departements", get(departements))
+        .route("/api/departements/{code}", get(departement))
+        .route("/api/communes", get(commune_at))
+        .route("/api/communes/search", get(search))
+        .route("/api/communes/{code}", get(commune))
+        .route("/api/cpts", get(cpts_list))
+        .route("/api/cpts/{id}", get(cpts_one))
+        .route("/api/layers/{file}", get(layer))
+        .route("/api/export/{file}", get(export))
+        .route("/api/timeline", get(timeline))
+        .fallback(|| async { ApiError::not_found("aucune ressource à cette adresse") })
+}
+
+const JSON: &str = "application/json";
+const GEOJSON: &str = "application/geo+json";
+/// Figures change only with the data; let browsers and proxies revalidate.
+const CACHE: &str = "public, max-age=300, must-revalidate";
+
+/// A cached answer: 304 when the client already has it.
+fn respond(
+    headers: &HeaderMap,
+    body: Body,
+    content_type: &'static str,
+    extra: &[(header::HeaderName, String)],
+) -> Response {
+    let etag = HeaderValue::from_str(&body.etag).unwrap_or(HeaderValue::from_static("\"0\""));
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == body.etag || t.trim() == "*"));
+    let mut response = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, content_type)], body.bytes.as_ref().clone()).into_response()
+    };
+    let h = response.headers_mut();
+    h.insert(header::ETAG, etag);
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
+    for (name, value) in extra {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            h.insert(name.clone(), v);
+        }
+    }
+    response
+}
+
+fn json_body(snapshot: &Snapshot, value: &impl Serialize) -> Result<Body, ApiError> {
+    let bytes = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Body::new(bytes, &snapshot.version))
+}
+
+fn json_response(s: &Snapshot, headers: &HeaderMap, value: &impl Serialize) -> Result<Response, ApiError> {
+    Ok(respond(headers, json_body(s, value)?, JSON, &[]))
+}
+
+async fn health(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    let r = &s.coverage.report;
+    json_response(
+        &s,
+        &headers,
+        &json!({"status": "ok", "version": s.version, "units": r.units, "territories": r.cpts.len(), "data": r.data}),
+    )
+}
+
+async fn summary(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    let r = &s.coverage.report;
+    json_response(
+        &s,
+        &headers,
+        &json!({
+            "population": r.population,
+            "units": r.units,
+            "covered": r.covered,
+            "by_stage": r.by_stage,
+            "fictional": r.data.fictional,
+            "data": r.data,
+            "territories": r.cpts.len(),
+            "overlaps": {"units": r.overlaps.units, "population": r.overlaps.population},
+            "uncovered_zones": {"count": r.uncovered_zones.count, "population": r.uncovered_zones.population},
+            "warnings": r.warnings.len() + s.topology_warnings.len(),
+        }),
+    )
+}
+
+async fn regions(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    json_response(&s, &headers, &s.coverage.report.regions)
+}
+
+async fn region(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
+    let r = &s.coverage.report;
+    let area = r
+        .regions
+        .iter()
+        .find(|a| a.code == code)
+        .ok_or_else(|| ApiError::not_found(format!("région « {code} » inconnue")))?;
+    let deps: Vec<&str> =
+        r.departements.iter().filter(|d| d.region.as_deref() == Some(code.as_str())).map(|d| d.code.as_str()).collect();
+    let mut value = serde_json::to_value(area).map_err(|e| ApiError::Internal(e.to_string()))?;
+    value["departements"] = json!(deps);
+    value["bbox"] = json!(bbox_of(&s, |u| s.atlas.unit(u).region == code));
+    json_response(&s, &headers, &value)
+}
+
+async fn departements(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    json_response(&s, &headers, &s.coverage.report.departements)
+}
+
+async fn departement(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
+    let area = s
+        .coverage
+        .report
+        .departements
+        .iter()
+        .find(|a| a.code == code)
+        .ok_or_else(|| ApiError::not_found(format!("département « {code} » inconnu")))?;
+    let mut value = serde_json::to_value(area).map_err(|e| ApiError::Internal(e.to_string()))?;
+    value["bbox"] = json!(bbox_of(&s, |u| s.atlas.unit(u).departement == code));
+    json_response(&s, &headers, &value)
+}
+
+/// `[west, south, east, north]` of the units matching, for zooming a map.
+fn bbox_of(s: &Snapshot, keep: impl Fn(UnitId) -> bool) -> Option<[f64; 4]> {
+    let boxes = (0..s.atlas.units.len() as UnitId).filter(|&u| keep(u)).filter_map(|u| s.atlas.unit(u).bbox);
+    boxes.fold(None, |acc, b| {
+        Some(match acc {
+            None => [b.min().x, b.min().y, b.max().x, b.max().y],
+            Some([w, so, e, n]) => [w.min(b.min().x), so.min(b.min().y), e.max(b.max().x), n.max(b.max().y)],
+        })
+    })
+}
+
+/// The card of a unit: figures, covering territories, uncovered zone.
+fn card(s: &Snapshot, u: UnitId) -> Value {
+    let unit = s.atlas.unit(u);
+    let cpts: Vec<Value> = s.coverage.covering[u as usize]
+        .iter()
+        .map(|&t| {
+            let t = &s.coverage.territories[t as usize];
+            json!({"id": t.id, "name": t.name, "stage": t.stage, "stage_label": t.stage.label()})
+        })
+        .collect();
+    let zone = s.coverage.zone_of[u as usize].map(|z| {
+        let zone = &s.coverage.report.uncovered_zones.zones[z as usize];
+        json!({"zone": z + 1, "units": zone.units, "population": zone.population, "main_unit": zone.main_unit})
+    });
+    json!({
+        "code": unit.code,
+        "name": unit.name,
+        "kind": match unit.kind { UnitKind::Commune => "commune", UnitKind::Arrondissement { .. } => "arrondissement" },
+        "population": unit.population,
+        "departement": unit.departement,
+        "departement_name": s.atlas.names.departement(&unit.departement),
+        "region": unit.region,
+        "region_name": s.atlas.names.region(&unit.region),
+        "cpts": cpts,
+        "uncovered_zone": zone,
+        "bbox": unit.bbox.map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]),
+        "fictional": s.coverage.report.data.fictional,
+    })
+}
+
+async fn commune(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
+    let parsed: InseeCode =
+        code.parse().map_err(|e: crate::commune::InvalidInseeCode| ApiError::bad("code", e.to_string()))?;
+    match s.atlas.resolve(parsed) {
+        Resolved::Unit(u) => json_response(&s, &headers, &card(&s, u)),
+        Resolved::City(arrs) => {
+            let list: Vec<String> = arrs.iter().map(|&u| s.atlas.unit(u).code.to_string()).collect();
+            Err(ApiError::not_found(format!("{code} est remplacée par ses arrondissements : {}", list.join(", "))))
+        }
+        Resolved::Unknown => Err(ApiError::not_found(format!("aucune commune ni arrondissement de code {code}"))),
+    }
+}
+
+fn number(
+    params: &HashMap<String, String>,
+    name: &'static str,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<f64, ApiError> {
+    let raw = params.get(name).ok_or_else(|| ApiError::bad(name, format!("paramètre {name} manquant")))?;
+    let v: f64 = raw.parse().map_err(|_| ApiError::bad(name, format!("« {raw} » n'est pas un nombre")))?;
+    if v.is_finite() && range.contains(&v) {
+        Ok(v)
+    } else {
+        Err(ApiError::bad(name, format!("{v} hors de [{}, {}]", range.start(), range.end())))
+    }
+}
+
+async fn commune_at(State(s): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+    let lon = number(&params, "lon", -180.0..=180.0)?;
+    let lat = number(&params, "lat", -90.0..=90.0)?;
+    let u = s
+        .index
+        .locate(&s.atlas, lon, lat)
+        .ok_or_else(|| ApiError::not_found(format!("aucune commune au point ({lon}, {lat})")))?;
+    json_response(&s, &headers, &card(&s, u))
+}
+
+/// Largest number of suggestions returned.
+const SEARCH_LIMIT: usize = 50;
+
+async fn search(State(s): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+    let q = params
+        .get("q")
+        .map(|q| q.trim())
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| ApiError::bad("q", "texte à chercher manquant"))?;
+    if q.chars().count() > 100 {
+        return Err(ApiError::bad("q", "100 caractères au plus"));
+    }
+    let limit = match params.get("limit") {
+        None => 10,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=SEARCH_LIMIT).contains(l))
+            .ok_or_else(|| ApiError::bad("limit", format!("« {l} » : entier de 1 à {SEARCH_LIMIT} attendu")))?,
+    };
+    let hits: Vec<Value> = s
+        .search
+        .search(&s.atlas, q, limit)
+        .into_iter()
+        .map(|u| {
+            let unit = s.atlas.unit(u);
+            json!({"code": unit.code, "name": unit.name, "departement": unit.departement, "population": unit.population})
+        })
+        .collect();
+    json_response(&s, &headers, &hits)
+}
+
+async fn cpts_list(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    json_response(&s, &headers, &s.coverage.report.cpts)
+}
+
+async fn cpts_one(State(s): Shared, headers: HeaderMap, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let (t, figures) = s
+        .coverage
+        .territories
+        .iter()
+        .zip(&s.coverage.report.cpts)
+        .find(|(t, _)| t.id == id)
+        .ok_or_else(|| ApiError::not_found(format!("aucune CPTS d'identifiant « {id} »")))?;
+    let mut value = serde_json::to_value(figures).map_err(|e| ApiError::Internal(e.to_string()))?;
+    value["communes"] = t
+        .units
+        .iter()
+        .map(|&u| {
+            let unit = s.atlas.unit(u);
+            json!({"code": unit.code, "name": unit.name, "population": unit.population})
+        })
+        .collect();
+    value["bbox"] = json!(bbox_of(&s, |u| t.units.binary_search(&u).is_ok()));
+    json_response(&s, &headers, &value)
+}
+
+/// `communes.geojson` → the communes layer.
+fn layer_of(file: &str) -> Result<Layer, ApiError> {
+    let key =
+        file.strip_suffix(".geojson").ok_or_else(|| ApiError::bad("layer", "l'adresse doit finir par .geojson"))?;
+    Layer::from_key(key).ok_or_else(|| {
+        let keys: Vec<&str> = Layer::ALL.iter().map(|l| l.key()).collect();
+        ApiError::bad("layer", format!("couche « {key} » inconnue ; couches : {}", keys.join(", ")))
+    })
+}
+
+fn stage_param(params: &HashMap<String, String>) -> Result<Stage, ApiError> {
+    match params.get("stage") {
+        None => Ok(Stage::PreProjet),
+        Some(t) => t.parse().map_err(|e: crate::territory::StageError| ApiError::bad("stage", e.to_string())),
+    }
+}
+
+fn bbox_param(params: &HashMap<String, String>) -> Result<Option<Rect<f64>>, ApiError> {
+    let Some(raw) = params.get("bbox") else { return Ok(None) };
+    let v: Vec<f64> = raw
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| ApiError::bad("bbox", format!("« {raw} » : ouest,sud,est,nord en degrés attendus")))?;
+    match v[..] {
+        [w, s, e, n] if w < e && s < n && w >= -180.0 && e <= 180.0 && s >= -90.0 && n <= 90.0 => {
+            Ok(Some(Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n })))
+        }
+        _ => Err(ApiError::bad(
+            "bbox",
+            format!("« {raw} » : ouest,sud,est,nord avec ouest < est et sud < nord attendus"),
+        )),
+    }
+}
+
+async fn layer(
+    State(s): Shared,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
+    let layer = layer_of(&file)?;
+    let stage = stage_param(&params)?;
+    let zoom = match params.get("zoom") {
+        None => None,
+        Some(z) => Some(
+            z.parse::<u8>()
+                .ok()
+                .filter(|z| *z <= 22)
+                .ok_or_else(|| ApiError::bad("zoom", format!("« {z} » : entier de 0 à 22 attendu")))?,
+        ),
+    };
+    let bbox = bbox_param(&params)?;
+    let band = Snapshot::band(zoom);
+    if layer != Layer::Communes {
+        return Ok(respond(&headers, s.layer(layer, stage, band), GEOJSON, &[]));
+    }
+    // Communes are only drawn for the part of the map on screen.
+    let bbox =
+        bbox.ok_or_else(|| ApiError::bad("bbox", "la couche des communes se demande pour une emprise (bbox)"))?;
+    let options = ExportOptions {
+        stage,
+        simplify_m: crate::snapshot::ZOOM_BANDS[band].1,
+        fictional: s.coverage.report.data.fictional,
+        bbox: Some(bbox),
+        departement: None,
+    };
+    let body = tokio::task::spawn_blocking(move || {
+        let mut bytes = Vec::new();
+        let ctx = Context { atlas: &s.atlas, coverage: &s.coverage, topology: &s.topology };
+        write_layer(&ctx, Layer::Communes, &options, &mut bytes).map(|_| Body::new(bytes, &s.version))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(respond(&headers, body, GEOJSON, &[]))
+}
+
+async fn export(
+    State(s): Shared,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
+    let layer = layer_of(&file)?;
+    let stage = stage_param(&params)?;
+    let departement = params.get("departement").cloned();
+    if let Some(d) = &departement
+        && !s.coverage.report.departements.iter().any(|a| &a.code == d)
+    {
+        return Err(ApiError::bad("departement", format!("département « {d} » inconnu")));
+    }
+    let name = format!(
+        "cptsmap_{}{}_{}.geojson",
+        layer.key(),
+        departement.as_ref().map(|d| format!("_{d}")).unwrap_or_default(),
+        if s.data_date.is_empty() { s.version.clone() } else { s.data_date.clone() }
+    );
+    let snapshot = s.clone();
+    let body = tokio::task::spawn_blocking(move || {
+        let options = ExportOptions {
+            stage,
+            departement,
+            simplify_m: None,
+            fictional: snapshot.coverage.report.data.fictional,
+            bbox: None,
+        };
+        let mut bytes = Vec::new();
+        let ctx = Context { atlas: &snapshot.atlas, coverage: &snapshot.coverage, topology: &snapshot.topology };
+        write_layer(&ctx, layer, &options, &mut bytes).map(|_| Body::new(bytes, &snapshot.version))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let disposition = format!("attachment; filename=\"{name}\"");
+    Ok(respond(&headers, body, GEOJSON, &[(header::CONTENT_DISPOSITION, disposition)]))
+}
+
+async fn timeline(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    json_response(&s, &headers, &json!({"stage": "aci_signe", "months": s.coverage.timeline(&s.atlas)}))
+}

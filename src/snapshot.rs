@@ -1,0 +1,133 @@
+//! Everything the HTTP service serves, prepared once at start-up into one
+//! immutable value: the atlas and its R-tree, the coverage, the arc
+//! topology, the search index, and the answers that do not depend on the
+//! request (figures as JSON, national layers per zoom band), each with its
+//! ETag. Handlers only read it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use crate::arcs::Topology;
+use crate::atlas::Atlas;
+use crate::commune::UnitId;
+use crate::coverage::Coverage;
+use crate::diagnostics::Warning;
+use crate::export::layers::{Context, ExportOptions, Layer, write_layer};
+use crate::index::UnitIndex;
+use crate::search::SearchIndex;
+use crate::territory::Stage;
+
+/// Simplification per zoom band (metres), for the national layers: coarse
+/// when the whole country is on screen, exact from a département up.
+pub const ZOOM_BANDS: [(u8, Option<f64>); 4] =
+    [(6, Some(2_000.0)), (8, Some(500.0)), (10, Some(100.0)), (u8::MAX, None)];
+
+/// A prepared response body with its validator.
+#[derive(Debug, Clone)]
+pub struct Body {
+    pub bytes: Arc<Vec<u8>>,
+    pub etag: String,
+}
+
+impl Body {
+    pub fn new(bytes: Vec<u8>, version: &str) -> Body {
+        let etag = format!("\"{version}-{:016x}\"", fnv1a(&bytes));
+        Body { bytes: Arc::new(bytes), etag }
+    }
+}
+
+/// A small, stable hash for ETags (FNV-1a, 64 bits).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The modification date of a file, `YYYY-MM-DD` (UTC).
+pub fn file_date(path: &std::path::Path) -> Option<String> {
+    let secs = std::fs::metadata(path).ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Some(format!("{year:04}-{month:02}-{day:02}"))
+}
+
+/// Key of a cached layer: layer, stage threshold, zoom band.
+type LayerKey = (Layer, Stage, usize);
+
+pub struct Snapshot {
+    pub atlas: Atlas,
+    pub index: UnitIndex,
+    pub coverage: Coverage,
+    pub topology: Topology,
+    pub search: SearchIndex,
+    /// Warnings of the topology (the report's are in `coverage.report.warnings`).
+    pub topology_warnings: Vec<Warning>,
+    /// Changes whenever the data change: part of every ETag.
+    pub version: String,
+    /// Date of the territory data (`YYYY-MM-DD`), for file names.
+    pub data_date: String,
+    /// Layers are drawn on first request, then kept (the snapshot never changes).
+    layers: HashMap<LayerKey, OnceLock<Body>>,
+}
+
+impl Snapshot {
+    pub fn new(atlas: Atlas, coverage: Coverage) -> Snapshot {
+        let index = UnitIndex::build(&atlas);
+        let mut topology_warnings = Vec::new();
+        let topology = Topology::build(&atlas, &mut topology_warnings);
+        let search = SearchIndex::build(&atlas);
+        let summary = serde_json::to_vec(&coverage.report.by_stage).unwrap_or_default();
+        let version = format!("{:08x}", fnv1a(&summary) as u32 ^ atlas.units.len() as u32);
+        let mut layers = HashMap::new();
+        for layer in Layer::ALL {
+            for stage in Stage::DESCENDING {
+                for band in 0..ZOOM_BANDS.len() {
+                    layers.insert((layer, stage, band), OnceLock::new());
+                }
+            }
+        }
+        let data_date =
+            coverage.report.data.cpts.as_deref().and_then(|p| file_date(std::path::Path::new(p))).unwrap_or_default();
+        Snapshot { atlas, index, coverage, topology, search, topology_warnings, version, data_date, layers }
+    }
+
+    /// The zoom band of a Leaflet zoom level.
+    pub fn band(zoom: Option<u8>) -> usize {
+        let z = zoom.unwrap_or(u8::MAX);
+        ZOOM_BANDS.iter().position(|(max, _)| z <= *max).unwrap_or(ZOOM_BANDS.len() - 1)
+    }
+
+    /// A whole layer as GeoJSON, simplified for the band, drawn once.
+    pub fn layer(&self, layer: Layer, stage: Stage, band: usize) -> Body {
+        let cell = &self.layers[&(layer, stage, band.min(ZOOM_BANDS.len() - 1))];
+        cell.get_or_init(|| {
+            let options = ExportOptions {
+                stage,
+                departement: None,
+                simplify_m: ZOOM_BANDS[band.min(ZOOM_BANDS.len() - 1)].1,
+                fictional: self.coverage.report.data.fictional,
+                bbox: None,
+            };
+            let mut bytes = Vec::new();
+            let ctx = Context { atlas: &self.atlas, coverage: &self.coverage, topology: &self.topology };
+            if let Err(e) = write_layer(&ctx, layer, &options, &mut bytes) {
+                tracing::error!("layer {}: {e}", layer.key());
+            }
+            Body::new(bytes, &self.version)
+        })
+        .clone()
+    }
+
+    /// Units whose bounding box meets a longitude/latitude box.
+    pub fn units_in(&self, bbox: geo::Rect<f64>) -> Vec<UnitId> {
+        let mut ids: Vec<UnitId> = self.index.candidates(bbox).collect();
+        ids.sort_unstable();
+        ids
+    }
+}
