@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, bail};
 use cptsmap::arcs::Topology;
 use cptsmap::coverage::Options;
-use cptsmap::export::layers::{Context, ExportOptions, Layer, write_layer};
+use cptsmap::export::layers::{Context, ExportOptions, Layer, needs_topology, write_layer};
 use cptsmap::territory::Stage;
 
 use super::data::DataArgs;
@@ -78,12 +78,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         .into());
     }
-    let mut warnings = Vec::new();
-    let topology = Topology::build(&loaded.atlas, &mut warnings);
-    for w in &warnings {
-        tracing::warn!("{w}");
-    }
-    let ctx = Context { atlas: &loaded.atlas, coverage: &loaded.coverage, topology: &topology };
     let options = ExportOptions {
         stage: args.stage.unwrap_or(Stage::PreProjet),
         departement: args.departement.clone(),
@@ -91,6 +85,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         fictional: loaded.coverage.report.data.fictional,
         bbox: None,
     };
+    let mut warnings = Vec::new();
+    let topology = if needs_topology(layer, &options) {
+        Topology::build(&loaded.atlas, &mut warnings)
+    } else {
+        Topology::default()
+    };
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    let ctx = Context { atlas: &loaded.atlas, coverage: &loaded.coverage, topology: &topology };
     let summary = match &args.output {
         Some(path) => {
             // Write beside the target, then rename: a failed export leaves no half file.

@@ -90,7 +90,13 @@ pub struct LayerSummary {
     pub open_rings: usize,
 }
 
-/// Everything a layer is drawn from.
+/// Whether a layer needs the arc topology (everything but exact communes).
+pub fn needs_topology(layer: Layer, options: &ExportOptions) -> bool {
+    !(layer == Layer::Communes && options.simplify_m.is_none_or(|m| m <= 0.0))
+}
+
+/// Everything a layer is drawn from. The topology may be empty (`Topology::default()`)
+/// when [`needs_topology`] says so.
 pub struct Context<'a> {
     pub atlas: &'a Atlas,
     pub coverage: &'a Coverage,
@@ -98,6 +104,7 @@ pub struct Context<'a> {
 }
 
 struct Shaper<'a> {
+    atlas: &'a Atlas,
     topology: &'a Topology,
     coords: Box<dyn ArcCoords + Sync + 'a>,
     min_area: f64,
@@ -112,6 +119,7 @@ impl<'a> Shaper<'a> {
             _ => (Box::new(TopologyCoords(ctx.topology)), 0.0),
         };
         Shaper {
+            atlas: ctx.atlas,
             topology: ctx.topology,
             coords,
             min_area,
@@ -120,8 +128,12 @@ impl<'a> Shaper<'a> {
         }
     }
 
-    /// A single unit, rebuilt from its own cycle of arcs (no linking needed).
+    /// A single unit, rebuilt from its own cycle of arcs (no linking needed);
+    /// its own contour when no topology was built (exact communes layer).
     fn unit_shape(&self, u: UnitId) -> MultiPolygon<f64> {
+        if self.topology.rings.is_empty() {
+            return self.atlas.unit(u).contour.clone().unwrap_or(MultiPolygon(Vec::new()));
+        }
         let rings = self.topology.rings[u as usize]
             .iter()
             .map(|cycle| {
