@@ -22,17 +22,48 @@ use crate::territory::Stage;
 pub const ZOOM_BANDS: [(u8, Option<f64>); 4] =
     [(6, Some(2_000.0)), (8, Some(500.0)), (10, Some(100.0)), (u8::MAX, None)];
 
-/// A prepared response body with its validator.
+/// A prepared response body with its validator, and its compressed forms
+/// made once on first use (compressing per request would cost more than
+/// everything else a layer request does).
 #[derive(Debug, Clone)]
 pub struct Body {
     pub bytes: Arc<Vec<u8>>,
     pub etag: String,
+    gzip: Arc<OnceLock<Vec<u8>>>,
+    brotli: Arc<OnceLock<Vec<u8>>>,
+}
+
+/// Content codings a body can be sent in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    Identity,
+    Gzip,
+    Brotli,
 }
 
 impl Body {
     pub fn new(bytes: Vec<u8>, version: &str) -> Body {
         let etag = format!("\"{version}-{:016x}\"", fnv1a(&bytes));
-        Body { bytes: Arc::new(bytes), etag }
+        Body { bytes: Arc::new(bytes), etag, gzip: Arc::default(), brotli: Arc::default() }
+    }
+
+    /// The body in a coding, compressed once and kept.
+    pub fn encoded(&self, coding: Coding) -> &[u8] {
+        match coding {
+            Coding::Identity => &self.bytes,
+            Coding::Gzip => self.gzip.get_or_init(|| {
+                use std::io::Write;
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+                let _ = e.write_all(&self.bytes);
+                e.finish().unwrap_or_default()
+            }),
+            Coding::Brotli => self.brotli.get_or_init(|| {
+                let mut out = Vec::new();
+                let params = brotli::enc::BrotliEncoderParams { quality: 9, lgwin: 22, ..Default::default() };
+                let _ = brotli::BrotliCompress(&mut self.bytes.as_slice(), &mut out, &params);
+                out
+            }),
+        }
     }
 }
 

@@ -17,7 +17,7 @@ use super::error::ApiError;
 use crate::atlas::Resolved;
 use crate::commune::{InseeCode, UnitId, UnitKind};
 use crate::export::layers::{Context, ExportOptions, Layer, write_layer};
-use crate::snapshot::{Body, Snapshot};
+use crate::snapshot::{Body, Coding, Snapshot};
 use crate::territory::Stage;
 
 type Shared = State<Arc<Snapshot>>;
@@ -47,7 +47,28 @@ const GEOJSON: &str = "application/geo+json";
 /// Figures change only with the data; let browsers and proxies revalidate.
 const CACHE: &str = "public, max-age=300, must-revalidate";
 
-/// A cached answer: 304 when the client already has it.
+/// The best coding the client accepts (brotli, then gzip), for bodies worth compressing.
+fn coding(headers: &HeaderMap, size: usize) -> Coding {
+    let accepted = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accepts = |name: &str| {
+        accepted.split(',').any(|c| {
+            let mut parts = c.split(';');
+            parts.next().is_some_and(|n| n.trim() == name) && !parts.any(|p| p.trim().replace(' ', "") == "q=0")
+        })
+    };
+    if size < 1024 {
+        Coding::Identity
+    } else if accepts("br") {
+        Coding::Brotli
+    } else if accepts("gzip") {
+        Coding::Gzip
+    } else {
+        Coding::Identity
+    }
+}
+
+/// A cached answer: 304 when the client already has it, compressed once
+/// (the compression layer leaves bodies that already have an encoding alone).
 fn respond(
     headers: &HeaderMap,
     body: Body,
@@ -62,11 +83,22 @@ fn respond(
     let mut response = if fresh {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, content_type)], body.bytes.as_ref().clone()).into_response()
+        let coding = coding(headers, body.bytes.len());
+        let mut r = ([(header::CONTENT_TYPE, content_type)], body.encoded(coding).to_vec()).into_response();
+        let name = match coding {
+            Coding::Brotli => Some("br"),
+            Coding::Gzip => Some("gzip"),
+            Coding::Identity => None,
+        };
+        if let Some(name) = name {
+            r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+        }
+        r
     };
     let h = response.headers_mut();
     h.insert(header::ETAG, etag);
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(CACHE));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     for (name, value) in extra {
         if let Ok(v) = HeaderValue::from_str(value) {
             h.insert(name.clone(), v);

@@ -246,10 +246,10 @@ fn the_binary_serves_on_a_socket_compresses_revalidates_and_stops_on_sigterm() {
         |path: &str, extra: &str| format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n{extra}Connection: close\r\n\r\n");
     let (head, _) = raw(&addr, &request("/api/layers/departements.geojson?zoom=5", "Accept-Encoding: gzip\r\n"));
     assert!(head.starts_with("http/1.1 200") && head.contains("content-encoding: gzip"), "{head}");
-    let (head, _) = raw(&addr, &request("/api/summary", "Accept-Encoding: br\r\n"));
+    let (head, _) = raw(&addr, &request("/api/departements", "Accept-Encoding: br\r\n"));
     assert!(head.contains("content-encoding: br"), "{head}");
     let etag = head.lines().find_map(|l| l.strip_prefix("etag: ")).unwrap().trim().to_string();
-    let (head, body) = raw(&addr, &request("/api/summary", &format!("If-None-Match: {etag}\r\n")));
+    let (head, body) = raw(&addr, &request("/api/departements", &format!("If-None-Match: {etag}\r\n")));
     assert!(head.starts_with("http/1.1 304") && body.is_empty(), "{head}");
     // Graceful shutdown on SIGTERM.
     assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
