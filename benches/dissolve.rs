@@ -71,7 +71,7 @@ fn main() {
         times.push(started.elapsed().as_secs_f64());
         out_vertices = dissolved.iter().flat_map(|d| &d.shape.0).map(|p| p.exterior().0.len()).sum::<usize>();
     }
-    let ctx = Context { atlas: &atlas, coverage: &coverage, topology: &topology };
+    let ctx = Context { atlas: &atlas, coverage: &coverage, topology: &topology, simplified: None };
     let mut write_times = Vec::new();
     let path = std::env::temp_dir().join("cptsmap_bench_communes.geojson");
     for _ in 0..runs.min(3) {

@@ -105,6 +105,8 @@ pub struct Snapshot {
     pub data_date: String,
     /// Layers are drawn on first request, then kept (the snapshot never changes).
     layers: HashMap<LayerKey, OnceLock<Body>>,
+    /// Simplified arcs per zoom band, shared by every layer of that band.
+    simplified: Vec<OnceLock<Vec<Vec<geo::Coord<f64>>>>>,
 }
 
 impl Snapshot {
@@ -125,13 +127,36 @@ impl Snapshot {
         }
         let data_date =
             coverage.report.data.cpts.as_deref().and_then(|p| file_date(std::path::Path::new(p))).unwrap_or_default();
-        Snapshot { atlas, index, coverage, topology, search, topology_warnings, version, data_date, layers }
+        let simplified = ZOOM_BANDS.iter().map(|_| OnceLock::new()).collect();
+        Snapshot { atlas, index, coverage, topology, search, topology_warnings, version, data_date, layers, simplified }
     }
 
     /// The zoom band of a Leaflet zoom level.
     pub fn band(zoom: Option<u8>) -> usize {
         let z = zoom.unwrap_or(u8::MAX);
         ZOOM_BANDS.iter().position(|(max, _)| z <= *max).unwrap_or(ZOOM_BANDS.len() - 1)
+    }
+
+    /// The arcs simplified for a zoom band (`None` for the exact band).
+    pub fn simplified(&self, band: usize) -> Option<&Vec<Vec<geo::Coord<f64>>>> {
+        let band = band.min(ZOOM_BANDS.len() - 1);
+        let metres = ZOOM_BANDS[band].1?;
+        Some(
+            self.simplified[band]
+                .get_or_init(|| crate::simplify::simplify_arcs(&self.topology, crate::simplify::degrees(metres))),
+        )
+    }
+
+    /// Draws the national layers of every zoom band (what the map asks first),
+    /// so that no visitor waits for them.
+    pub fn prewarm(&self) {
+        for band in 0..ZOOM_BANDS.len() {
+            for layer in [Layer::Regions, Layer::Departements, Layer::Cpts, Layer::Uncovered, Layer::Overlaps] {
+                let body = self.layer(layer, Stage::PreProjet, band);
+                body.encoded(Coding::Gzip);
+                body.encoded(Coding::Brotli);
+            }
+        }
     }
 
     /// A whole layer as GeoJSON, simplified for the band, drawn once.
@@ -146,7 +171,12 @@ impl Snapshot {
                 bbox: None,
             };
             let mut bytes = Vec::new();
-            let ctx = Context { atlas: &self.atlas, coverage: &self.coverage, topology: &self.topology };
+            let ctx = Context {
+                atlas: &self.atlas,
+                coverage: &self.coverage,
+                topology: &self.topology,
+                simplified: self.simplified(band),
+            };
             if let Err(e) = write_layer(&ctx, layer, &options, &mut bytes) {
                 tracing::error!("layer {}: {e}", layer.key());
             }

@@ -94,7 +94,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for w in &warnings {
         tracing::warn!("{w}");
     }
-    let ctx = Context { atlas: &loaded.atlas, coverage: &loaded.coverage, topology: &topology };
+    let ctx = Context { atlas: &loaded.atlas, coverage: &loaded.coverage, topology: &topology, simplified: None };
     let summary = match &args.output {
         Some(path) => {
             // Write beside the target, then rename: a failed export leaves no half file.

@@ -32,6 +32,13 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     for w in &snapshot.topology_warnings {
         tracing::warn!("{w}");
     }
+    // The national layers are drawn in the background while the server already answers.
+    let warm = Arc::clone(&snapshot);
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        warm.prewarm();
+        tracing::info!(elapsed = ?started.elapsed(), "couches nationales prêtes");
+    });
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("démarrage de tokio")?;
     runtime.block_on(async move {
         let addr = SocketAddr::new(args.bind, args.port);

@@ -101,6 +101,8 @@ pub struct Context<'a> {
     pub atlas: &'a Atlas,
     pub coverage: &'a Coverage,
     pub topology: &'a Topology,
+    /// Arcs already simplified at `ExportOptions::simplify_m` (the server keeps one set per zoom band).
+    pub simplified: Option<&'a Vec<Vec<Coord<f64>>>>,
 }
 
 struct Shaper<'a> {
@@ -115,7 +117,10 @@ struct Shaper<'a> {
 impl<'a> Shaper<'a> {
     fn new(ctx: &Context<'a>, options: &ExportOptions) -> Shaper<'a> {
         let (coords, min_area): (Box<dyn ArcCoords + Sync + 'a>, f64) = match options.simplify_m {
-            Some(m) if m > 0.0 => (Box::new(simplify_arcs(ctx.topology, degrees(m))), min_ring_area(degrees(m))),
+            Some(m) if m > 0.0 => match ctx.simplified {
+                Some(arcs) => (Box::new(SimplifiedCoords(arcs)), min_ring_area(degrees(m))),
+                None => (Box::new(simplify_arcs(ctx.topology, degrees(m))), min_ring_area(degrees(m))),
+            },
             _ => (Box::new(TopologyCoords(ctx.topology)), 0.0),
         };
         Shaper {
@@ -188,6 +193,14 @@ fn drop_small_rings(shape: &mut MultiPolygon<f64>, min_area: f64) -> usize {
         }
     }
     before - count(shape)
+}
+
+struct SimplifiedCoords<'a>(&'a Vec<Vec<Coord<f64>>>);
+
+impl ArcCoords for SimplifiedCoords<'_> {
+    fn coords(&self, arc: u32) -> &[Coord<f64>] {
+        &self.0[arc as usize]
+    }
 }
 
 struct TopologyCoords<'a>(&'a Topology);

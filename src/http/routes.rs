@@ -39,7 +39,32 @@ pub fn routes() -> Router<Arc<Snapshot>> {
         .route("/api/layers/{file}", get(layer))
         .route("/api/export/{file}", get(export))
         .route("/api/timeline", get(timeline))
-        .fallback(|| async { ApiError::not_found("aucune ressource à cette adresse") })
+        .fallback(static_file)
+}
+
+/// The page in `web/`, embedded in the binary so that one file runs anywhere,
+/// offline. Only embedded files can be served: a path cannot escape `web/`.
+#[derive(rust_embed::RustEmbed)]
+#[folder = "web/"]
+#[exclude = "*.md"]
+struct Assets;
+
+async fn static_file(State(s): Shared, headers: HeaderMap, uri: axum::http::Uri) -> Result<Response, ApiError> {
+    let path = uri.path().trim_start_matches('/');
+    if path.starts_with("api/") || path == "api" {
+        return Err(ApiError::not_found("aucune ressource à cette adresse"));
+    }
+    let path = if path.is_empty() { "index.html" } else { path };
+    let file = Assets::get(path).ok_or_else(|| ApiError::not_found(format!("aucun fichier « {path} »")))?;
+    let mime: &'static str = match path.rsplit('.').next() {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    Ok(respond(&headers, Body::new(file.data.into_owned(), &s.version), mime, &[]))
 }
 
 const JSON: &str = "application/json";
@@ -385,7 +410,8 @@ async fn layer(
     };
     let body = tokio::task::spawn_blocking(move || {
         let mut bytes = Vec::new();
-        let ctx = Context { atlas: &s.atlas, coverage: &s.coverage, topology: &s.topology };
+        let ctx =
+            Context { atlas: &s.atlas, coverage: &s.coverage, topology: &s.topology, simplified: s.simplified(band) };
         write_layer(&ctx, Layer::Communes, &options, &mut bytes).map(|_| Body::new(bytes, &s.version))
     })
     .await
@@ -424,7 +450,12 @@ async fn export(
             bbox: None,
         };
         let mut bytes = Vec::new();
-        let ctx = Context { atlas: &snapshot.atlas, coverage: &snapshot.coverage, topology: &snapshot.topology };
+        let ctx = Context {
+            atlas: &snapshot.atlas,
+            coverage: &snapshot.coverage,
+            topology: &snapshot.topology,
+            simplified: None,
+        };
         write_layer(&ctx, layer, &options, &mut bytes).map(|_| Body::new(bytes, &snapshot.version))
     })
     .await
