@@ -8,11 +8,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    // Logs go to stderr; `RUST_LOG=cptsmap=debug` shows the time of each stage.
+    // Logs go to stderr; `RUST_LOG=cptsmap=debug` shows the time of each stage. By default:
+    // warnings, plus the server's start-up and one line per HTTP request.
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("warn,cptsmap::cli::serve=info,tower_http=info")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();

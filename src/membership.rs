@@ -13,7 +13,7 @@
 //! commune is intersected only with the pieces its bounding box meets;
 //! pieces that fill their whole cell need no intersection at all.
 
-use geo::{Area, BooleanOps, BoundingRect, Coord, CoordsIter, Intersects, MultiPolygon, Rect};
+use geo::{Area, BooleanOps, BoundingRect, Coord, CoordsIter, Intersects, LineString, MultiPolygon, Polygon, Rect};
 
 use crate::atlas::{Atlas, sample};
 use crate::commune::UnitId;
@@ -49,8 +49,9 @@ fn cut(area: MultiPolygon<f64>, cell: Rect<f64>, depth: u8, out: &mut Vec<Piece>
     }
     let halves = if cell.width() >= cell.height() { cell.split_x() } else { cell.split_y() };
     for half in halves {
-        let part = area.intersection(&half.to_polygon());
-        if !part.0.is_empty() {
+        // Clipping by a rectangle is a pass over the vertices, not an overlay.
+        let part = clip(&area, half);
+        if !part.0.is_empty() && part.unsigned_area() > 0.0 {
             cut(part, half, depth + 1, out);
         }
     }
@@ -76,53 +77,79 @@ fn share_inside(unit: &MultiPolygon<f64>, bbox: Rect<f64>, pieces: &[Piece]) -> 
     (inside / total).min(1.0)
 }
 
-/// Area of a polygon inside a rectangle: Sutherland–Hodgman clipping of each
-/// ring by the four sides. Against a convex window the clipped ring may hold
-/// degenerate edges along the window, but its signed area is exact — and it
-/// costs a pass over the vertices instead of a boolean overlay.
-fn area_in_rect(mp: &MultiPolygon<f64>, rect: Rect<f64>) -> f64 {
+/// Sutherland–Hodgman clipping of a closed ring by a rectangle. Against a
+/// convex window the result may hold degenerate edges along the window, but
+/// its signed area is exact, and a boolean overlay reads it correctly.
+fn clip_ring(ring: &[Coord<f64>], rect: Rect<f64>) -> Vec<Coord<f64>> {
     let (min, max) = (rect.min(), rect.max());
+    let mut pts: Vec<Coord<f64>> = ring[..ring.len().saturating_sub(1)].to_vec();
+    let mut buffer = Vec::with_capacity(pts.len() + 8);
+    for side in 0..4 {
+        let inside = |c: &Coord<f64>| match side {
+            0 => c.x >= min.x,
+            1 => c.x <= max.x,
+            2 => c.y >= min.y,
+            _ => c.y <= max.y,
+        };
+        let cross = |a: Coord<f64>, b: Coord<f64>| {
+            let t = match side {
+                0 => (min.x - a.x) / (b.x - a.x),
+                1 => (max.x - a.x) / (b.x - a.x),
+                2 => (min.y - a.y) / (b.y - a.y),
+                _ => (max.y - a.y) / (b.y - a.y),
+            };
+            Coord { x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y) }
+        };
+        buffer.clear();
+        for i in 0..pts.len() {
+            let (cur, prev) = (pts[i], pts[(i + pts.len() - 1) % pts.len()]);
+            match (inside(&prev), inside(&cur)) {
+                (true, true) => buffer.push(cur),
+                (true, false) => buffer.push(cross(prev, cur)),
+                (false, true) => {
+                    buffer.push(cross(prev, cur));
+                    buffer.push(cur);
+                }
+                (false, false) => {}
+            }
+        }
+        std::mem::swap(&mut pts, &mut buffer);
+        if pts.is_empty() {
+            return pts;
+        }
+    }
+    pts.push(pts[0]);
+    pts
+}
+
+/// A multipolygon clipped by a rectangle, ring by ring (see [`clip_ring`]).
+fn clip(mp: &MultiPolygon<f64>, rect: Rect<f64>) -> MultiPolygon<f64> {
+    MultiPolygon(
+        mp.0.iter()
+            .filter_map(|p| {
+                let ext = clip_ring(&p.exterior().0, rect);
+                (ext.len() >= 4).then(|| {
+                    let holes = p
+                        .interiors()
+                        .iter()
+                        .map(|h| clip_ring(&h.0, rect))
+                        .filter(|h| h.len() >= 4)
+                        .map(LineString)
+                        .collect();
+                    Polygon::new(LineString(ext), holes)
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Area of a polygon inside a rectangle, by clipping (exact, one pass per side).
+fn area_in_rect(mp: &MultiPolygon<f64>, rect: Rect<f64>) -> f64 {
     let mut total = 0.0;
-    let mut buffer = Vec::new();
     for poly in &mp.0 {
         for (k, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
-            let mut pts: Vec<Coord<f64>> = ring.0.clone();
-            for side in 0..4 {
-                let inside = |c: &Coord<f64>| match side {
-                    0 => c.x >= min.x,
-                    1 => c.x <= max.x,
-                    2 => c.y >= min.y,
-                    _ => c.y <= max.y,
-                };
-                let cross = |a: Coord<f64>, b: Coord<f64>| {
-                    let t = match side {
-                        0 => (min.x - a.x) / (b.x - a.x),
-                        1 => (max.x - a.x) / (b.x - a.x),
-                        2 => (min.y - a.y) / (b.y - a.y),
-                        _ => (max.y - a.y) / (b.y - a.y),
-                    };
-                    Coord { x: a.x + t * (b.x - a.x), y: a.y + t * (b.y - a.y) }
-                };
-                buffer.clear();
-                for i in 0..pts.len() {
-                    let (cur, prev) = (pts[i], pts[(i + pts.len() - 1) % pts.len()]);
-                    match (inside(&prev), inside(&cur)) {
-                        (true, true) => buffer.push(cur),
-                        (true, false) => buffer.push(cross(prev, cur)),
-                        (false, true) => {
-                            buffer.push(cross(prev, cur));
-                            buffer.push(cur);
-                        }
-                        (false, false) => {}
-                    }
-                }
-                std::mem::swap(&mut pts, &mut buffer);
-                if pts.is_empty() {
-                    break;
-                }
-            }
-            if pts.len() >= 3 {
-                pts.push(pts[0]);
+            let pts = clip_ring(&ring.0, rect);
+            if pts.len() >= 4 {
                 let a = ring_twice_signed_area(&pts).abs() / 2.0;
                 total += if k == 0 { a } else { -a };
             }

@@ -146,7 +146,16 @@ async fn health(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiErr
     json_response(
         &s,
         &headers,
-        &json!({"status": "ok", "version": s.version, "units": r.units, "territories": r.cpts.len(), "data": r.data}),
+        &json!({
+            "status": "ok",
+            "version": s.version,
+            "units": r.units,
+            "territories": r.cpts.len(),
+            "data": r.data,
+            "data_date": s.data_date,
+            // Borders without exact counterpart, snapped vertices: what the topology could not match.
+            "topology_warnings": s.topology_warnings,
+        }),
     )
 }
 

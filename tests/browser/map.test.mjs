@@ -140,12 +140,12 @@ test('the permalink restores the view, the stage and the département', async ()
   assert.equal(view.stage, 'aci_signe');
   assert.equal(view.dep, '69');
   assert.deepEqual(errors, []);
-  const started = Date.now();
   await page.selectOption('#departement', '23');
-  await page.waitForFunction(() => location.hash.includes('dep=23'));
-  await page.waitForTimeout(300);
-  await page.waitForSelector('body[data-loaded="true"]');
-  console.log(`département view: communes loaded in ${Date.now() - started} ms`);
+  await page.waitForFunction(() => location.hash.includes('dep=23') && document.body.dataset.loaded === 'true'
+    && document.querySelectorAll('.leaflet-overlay-pane path').length > 0);
+  const ms = await page.evaluate(() => document.body.dataset.lastLoadMs);
+  const z = await page.evaluate(() => window.cptsmapMap.getZoom());
+  console.log(`département view (zoom ${z}): layers and communes loaded and drawn in ${ms} ms`);
   await page.screenshot({ path: path.join(artifacts, 'departement.png') });
   await page.close();
 });
