@@ -159,30 +159,42 @@ impl Snapshot {
         }
     }
 
+    /// Draws a layer with these options; `band` picks the shared simplified
+    /// arcs of a zoom band (its tolerance must be the options' one).
+    pub fn draw(&self, layer: Layer, options: &ExportOptions, band: Option<usize>) -> std::io::Result<Body> {
+        let ctx = Context {
+            atlas: &self.atlas,
+            coverage: &self.coverage,
+            topology: &self.topology,
+            simplified: band.and_then(|b| self.simplified(b)),
+        };
+        let mut bytes = Vec::new();
+        write_layer(&ctx, layer, options, &mut bytes)?;
+        Ok(Body::new(bytes, &self.version))
+    }
+
+    /// The options of the map's layers: coverage at `stage`, simplified for `band`.
+    pub fn band_options(&self, stage: Stage, band: usize) -> ExportOptions {
+        ExportOptions {
+            stage,
+            departement: None,
+            simplify_m: ZOOM_BANDS[band.min(ZOOM_BANDS.len() - 1)].1,
+            fictional: self.coverage.report.data.fictional,
+            bbox: None,
+        }
+    }
+
     /// A whole layer as GeoJSON, simplified for the band, drawn once.
     pub fn layer(&self, layer: Layer, stage: Stage, band: usize) -> Body {
-        let cell = &self.layers[&(layer, stage, band.min(ZOOM_BANDS.len() - 1))];
-        cell.get_or_init(|| {
-            let options = ExportOptions {
-                stage,
-                departement: None,
-                simplify_m: ZOOM_BANDS[band.min(ZOOM_BANDS.len() - 1)].1,
-                fictional: self.coverage.report.data.fictional,
-                bbox: None,
-            };
-            let mut bytes = Vec::new();
-            let ctx = Context {
-                atlas: &self.atlas,
-                coverage: &self.coverage,
-                topology: &self.topology,
-                simplified: self.simplified(band),
-            };
-            if let Err(e) = write_layer(&ctx, layer, &options, &mut bytes) {
-                tracing::error!("layer {}: {e}", layer.key());
-            }
-            Body::new(bytes, &self.version)
-        })
-        .clone()
+        let band = band.min(ZOOM_BANDS.len() - 1);
+        self.layers[&(layer, stage, band)]
+            .get_or_init(|| {
+                self.draw(layer, &self.band_options(stage, band), Some(band)).unwrap_or_else(|e| {
+                    tracing::error!("layer {}: {e}", layer.key());
+                    Body::new(Vec::new(), &self.version)
+                })
+            })
+            .clone()
     }
 
     /// Units whose bounding box meets a longitude/latitude box.

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::error::ApiError;
 use crate::atlas::Resolved;
 use crate::commune::{InseeCode, UnitId, UnitKind};
-use crate::export::layers::{Context, ExportOptions, Layer, write_layer};
+use crate::export::layers::{ExportOptions, Layer};
 use crate::snapshot::{Body, Coding, Snapshot};
 use crate::territory::Stage;
 
@@ -410,22 +410,8 @@ async fn layer(
     // Communes are only drawn for the part of the map on screen.
     let bbox =
         bbox.ok_or_else(|| ApiError::bad("bbox", "la couche des communes se demande pour une emprise (bbox)"))?;
-    let options = ExportOptions {
-        stage,
-        simplify_m: crate::snapshot::ZOOM_BANDS[band].1,
-        fictional: s.coverage.report.data.fictional,
-        bbox: Some(bbox),
-        departement: None,
-    };
-    let body = tokio::task::spawn_blocking(move || {
-        let mut bytes = Vec::new();
-        let ctx =
-            Context { atlas: &s.atlas, coverage: &s.coverage, topology: &s.topology, simplified: s.simplified(band) };
-        write_layer(&ctx, Layer::Communes, &options, &mut bytes).map(|_| Body::new(bytes, &s.version))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let options = ExportOptions { bbox: Some(bbox), ..s.band_options(stage, band) };
+    let body = drawn(s, Layer::Communes, options, Some(band)).await?;
     Ok(respond(&headers, body, GEOJSON, &[]))
 }
 
@@ -449,29 +435,18 @@ async fn export(
         departement.as_ref().map(|d| format!("_{d}")).unwrap_or_default(),
         if s.data_date.is_empty() { s.version.clone() } else { s.data_date.clone() }
     );
-    let snapshot = s.clone();
-    let body = tokio::task::spawn_blocking(move || {
-        let options = ExportOptions {
-            stage,
-            departement,
-            simplify_m: None,
-            fictional: snapshot.coverage.report.data.fictional,
-            bbox: None,
-        };
-        let mut bytes = Vec::new();
-        let ctx = Context {
-            atlas: &snapshot.atlas,
-            coverage: &snapshot.coverage,
-            topology: &snapshot.topology,
-            simplified: None,
-        };
-        write_layer(&ctx, layer, &options, &mut bytes).map(|_| Body::new(bytes, &snapshot.version))
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let options = ExportOptions { departement, ..s.band_options(stage, crate::snapshot::ZOOM_BANDS.len() - 1) };
+    let body = drawn(s, layer, options, None).await?;
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok(respond(&headers, body, GEOJSON, &[(header::CONTENT_DISPOSITION, disposition)]))
+}
+
+/// Draws a layer off the async executor (it is CPU work).
+async fn drawn(s: Arc<Snapshot>, layer: Layer, options: ExportOptions, band: Option<usize>) -> Result<Body, ApiError> {
+    tokio::task::spawn_blocking(move || s.draw(layer, &options, band))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 async fn timeline(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
