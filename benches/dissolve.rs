@@ -52,17 +52,7 @@ fn main() {
         groups.push((0..atlas.units.len() as UnitId).filter(|&u| coverage.covered_at(u, stage)).collect());
     }
     let (zones, _) = uncovered_zones(&atlas, &coverage.uncovered_at(Stage::PreProjet));
-    for z in &zones.zones {
-        groups.push(
-            z.codes
-                .iter()
-                .filter_map(|c| match atlas.resolve(*c) {
-                    cptsmap::atlas::Resolved::Unit(u) => Some(u),
-                    _ => None,
-                })
-                .collect(),
-        );
-    }
+    groups.extend(zones.zones.iter().map(|z| z.members.clone()));
     let mut times = Vec::new();
     let mut out_vertices = 0;
     for _ in 0..runs {

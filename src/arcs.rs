@@ -188,21 +188,10 @@ impl Topology {
         }
     }
 
-    /// Coordinates of an arc as a ring walks it.
-    pub fn walk(&self, a: ArcRef) -> impl DoubleEndedIterator<Item = Coord<f64>> + '_ {
-        let coords = &self.arcs[a.arc as usize].coords;
-        let (fwd, bwd) = if a.forward { (Some(coords.iter()), None) } else { (None, Some(coords.iter().rev())) };
-        fwd.into_iter().flatten().chain(bwd.into_iter().flatten()).copied()
-    }
-
     /// The unit on the other side of an arc, as seen from `unit`.
     pub fn other_side(&self, a: ArcRef) -> Option<UnitId> {
         let arc = &self.arcs[a.arc as usize];
         if a.forward { arc.right } else { Some(arc.left) }
-    }
-
-    pub fn vertex_count(&self) -> usize {
-        self.arcs.iter().map(|a| a.coords.len()).sum()
     }
 }
 
@@ -276,29 +265,35 @@ fn unmatched_vertices(rings: &[Vec<Vec<Coord<f64>>>], other: &[Vec<Vec<u32>>]) -
     out
 }
 
+/// For each vertex, the distinct positions of other units' vertices within
+/// `tolerance` (a grid of that cell size: only the 3×3 cells around are read).
+fn others_within(vertices: &[(Coord<f64>, u32)], tolerance: f64) -> Vec<Vec<Coord<f64>>> {
+    let mut grid: Grid = HashMap::new();
+    for &(c, u) in vertices {
+        grid.entry(cell(c, tolerance)).or_default().push((c, u));
+    }
+    vertices
+        .iter()
+        .map(|&(c, u)| {
+            let (cx, cy) = cell(c, tolerance);
+            (-1..=1)
+                .flat_map(|dx| (-1..=1).map(move |dy| (cx + dx, cy + dy)))
+                .flat_map(|k| grid.get(&k).into_iter().flatten())
+                .filter(|&&(d, v)| v != u && d != c && (d.x - c.x).hypot(d.y - c.y) <= tolerance)
+                .map(|&(d, _)| d)
+                .collect()
+        })
+        .collect()
+}
+
 /// Moves vertices of unmatched edges onto a vertex of another unit closer
 /// than [`SNAP_TOLERANCE_DEG`] (the smaller of the two, so the result does
 /// not depend on the order). Returns how many vertex positions moved.
 fn snap_unmatched(rings: &mut [Vec<Vec<Coord<f64>>>], other: &[Vec<Vec<u32>>]) -> usize {
     let vertices = unmatched_vertices(rings, other);
-    let mut grid: Grid = HashMap::new();
-    for &(c, u) in &vertices {
-        grid.entry(cell(c, SNAP_TOLERANCE_DEG)).or_default().push((c, u));
-    }
     let mut target: HashMap<(u64, u64), Coord<f64>> = HashMap::new();
-    for &(c, u) in &vertices {
-        let (cx, cy) = cell(c, SNAP_TOLERANCE_DEG);
-        let mut best = c;
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                for &(d, v) in grid.get(&(cx + dx, cy + dy)).into_iter().flatten() {
-                    let close = (d.x - c.x).hypot(d.y - c.y) <= SNAP_TOLERANCE_DEG;
-                    if v != u && close && d != c && (d.x, d.y) < (best.x, best.y) {
-                        best = d;
-                    }
-                }
-            }
-        }
+    for (&(c, _), near) in vertices.iter().zip(others_within(&vertices, SNAP_TOLERANCE_DEG)) {
+        let best = near.into_iter().fold(c, |b, d| if (d.x, d.y) < (b.x, b.y) { d } else { b });
         if best != c {
             target.insert(vertex_key(c), best);
         }
@@ -337,25 +332,14 @@ fn report_unmatched(
         ));
     }
     let vertices = unmatched_vertices(rings, other);
-    let mut grid: Grid = HashMap::new();
-    for &(c, u) in &vertices {
-        grid.entry(cell(c, NEAR_MISS_DEG)).or_default().push((c, u));
-    }
-    let mut units: Vec<u32> = Vec::new();
-    for &(c, u) in &vertices {
-        let (cx, cy) = cell(c, NEAR_MISS_DEG);
-        // Two coastal neighbours share the vertex where their border meets the sea: that is no defect.
-        let near = (-1..=1).any(|dx| {
-            (-1..=1).any(|dy| {
-                grid.get(&(cx + dx, cy + dy)).is_some_and(|v| {
-                    v.iter().any(|&(d, w)| w != u && d != c && (d.x - c.x).hypot(d.y - c.y) <= NEAR_MISS_DEG)
-                })
-            })
-        });
-        if near {
-            units.push(u);
-        }
-    }
+    // Two coastal neighbours share the vertex where their border meets the sea: identical
+    // vertices are no defect, only distinct ones a few metres apart.
+    let mut units: Vec<u32> = vertices
+        .iter()
+        .zip(others_within(&vertices, NEAR_MISS_DEG))
+        .filter(|(_, near)| !near.is_empty())
+        .map(|(&(_, u), _)| u)
+        .collect();
     units.sort_unstable();
     units.dedup();
     if !units.is_empty() {

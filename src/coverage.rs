@@ -91,6 +91,9 @@ pub struct UncoveredZone {
     /// The most populous unit, to name the zone.
     pub main_unit: String,
     pub codes: Vec<InseeCode>,
+    /// The units themselves, in the order of `codes` (not serialised).
+    #[serde(skip)]
+    pub members: Vec<UnitId>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -399,16 +402,15 @@ pub fn uncovered_zones(atlas: &Atlas, uncovered: &[UnitId]) -> (UncoveredZones, 
                 departements: departements.into_iter().map(str::to_string).collect(),
                 main_unit: main.unwrap_or_default(),
                 codes: units.iter().map(|u| u.code).collect(),
+                members: group,
             }
         })
         .collect();
     zones.sort_by(|a, b| b.population.cmp(&a.population).then_with(|| a.codes.cmp(&b.codes)));
     let mut zone_of = vec![None; atlas.units.len()];
     for (z, zone) in zones.iter().enumerate() {
-        for code in &zone.codes {
-            if let crate::atlas::Resolved::Unit(u) = atlas.resolve(*code) {
-                zone_of[u as usize] = Some(z as u32);
-            }
+        for &u in &zone.members {
+            zone_of[u as usize] = Some(z as u32);
         }
     }
     let population = zones.iter().map(|z| z.population).sum();

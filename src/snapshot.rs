@@ -9,7 +9,6 @@ use std::sync::{Arc, OnceLock};
 
 use crate::arcs::Topology;
 use crate::atlas::Atlas;
-use crate::commune::UnitId;
 use crate::coverage::Coverage;
 use crate::diagnostics::Warning;
 use crate::export::layers::{Context, ExportOptions, Layer, write_layer};
@@ -195,12 +194,5 @@ impl Snapshot {
                 })
             })
             .clone()
-    }
-
-    /// Units whose bounding box meets a longitude/latitude box.
-    pub fn units_in(&self, bbox: geo::Rect<f64>) -> Vec<UnitId> {
-        let mut ids: Vec<UnitId> = self.index.candidates(bbox).collect();
-        ids.sort_unstable();
-        ids
     }
 }

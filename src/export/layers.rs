@@ -278,18 +278,11 @@ pub fn write_layer(ctx: &Context, layer: Layer, options: &ExportOptions, out: im
             let uncovered = ctx.coverage.uncovered_at(options.stage);
             let (zones, _) = uncovered_zones(ctx.atlas, &uncovered);
             for (rank, zone) in zones.zones.iter().enumerate() {
-                let members: Vec<UnitId> = zone
-                    .codes
-                    .iter()
-                    .filter_map(|c| match ctx.atlas.resolve(*c) {
-                        crate::atlas::Resolved::Unit(u) => Some(u),
-                        _ => None,
-                    })
-                    .collect();
+                let members = &zone.members;
                 if !members.iter().any(|&u| in_dep(u)) {
                     continue;
                 }
-                let shape = shaper.shape(&members);
+                let shape = shaper.shape(members);
                 let props = [
                     ("zone", Prop::Int(Some(rank as u64 + 1))),
                     ("stage", Prop::Str(options.stage.key())),

@@ -52,33 +52,51 @@ pub struct Layer {
 /// Values ADMIN EXPRESS writes for "unknown".
 const UNKNOWN: [&str; 4] = ["NR", "NC", "ZZZZZZZZZ", ""];
 
+/// A shapefile opened: its attribute table located, its CRS read, its geometries not yet decoded.
+struct Opened {
+    dbf_path: PathBuf,
+    dbf: Dbf,
+    encoding: &'static str,
+    crs: Crs,
+    shp: Vec<u8>,
+}
+
+fn open(path: &Path, warnings: &mut Vec<Warning>) -> Result<Opened, InputError> {
+    let dbf_path = path.with_extension("dbf");
+    let bytes = read_bytes(&dbf_path)?;
+    let (encoding, name) = detect_encoding(path, &bytes);
+    let dbf = Dbf::parse(bytes, encoding).map_err(|e| InputError::file(&dbf_path, e))?;
+    let crs = read_crs(path, warnings)?;
+    let shp = read_bytes(path)?;
+    Ok(Opened { dbf_path, dbf, encoding: name, crs, shp })
+}
+
+fn same_count(path: &Path, shapes: usize, records: usize) -> Result<(), InputError> {
+    if shapes == records {
+        Ok(())
+    } else {
+        Err(InputError::file(path, format!("{shapes} géométries mais {records} enregistrements dans le .dbf")))
+    }
+}
+
 /// Reads one layer (`COMMUNE.shp`, `ARRONDISSEMENT_MUNICIPAL.shp`, or a file of that shape).
 pub fn read_layer(path: &Path, kind: LayerKind, warnings: &mut Vec<Warning>) -> Result<Layer, InputError> {
-    let dbf_path = path.with_extension("dbf");
-    let dbf = read_bytes(&dbf_path)?;
-    let shp = read_bytes(path)?;
-    let (encoding, encoding_name) = detect_encoding(path, &dbf);
-    let crs = read_crs(path, warnings)?;
+    let Opened { dbf_path, dbf, encoding, crs, shp } = open(path, warnings)?;
     // Attributes and geometries are independent: read them on two cores.
     let (attributes, shapes) = std::thread::scope(|scope| {
-        let attributes = scope.spawn(|| read_attributes(&dbf_path, dbf, encoding, kind));
+        let attributes = scope.spawn(|| read_attributes(&dbf_path, &dbf, kind));
         let shapes = read_shapes(path, shp, &crs);
         (attributes.join(), shapes)
     });
     let attributes = attributes.map_err(|_| InputError::file(&dbf_path, "lecture interrompue"))??;
     let shapes = shapes?;
-    if shapes.len() != attributes.len() {
-        return Err(InputError::file(
-            path,
-            format!("{} géométries mais {} enregistrements dans le .dbf", shapes.len(), attributes.len()),
-        ));
-    }
+    same_count(path, shapes.len(), attributes.len())?;
     let mut records = Vec::with_capacity(shapes.len());
     for (mut record, contour) in attributes.into_iter().zip(shapes) {
         record.contour = contour;
         records.push(record);
     }
-    Ok(Layer { path: path.to_path_buf(), crs: crs.to_string(), encoding: encoding_name, records })
+    Ok(Layer { path: path.to_path_buf(), crs: crs.to_string(), encoding, records })
 }
 
 /// Contours in WGS84, one per record (`None` for null shapes).
@@ -87,18 +105,9 @@ pub type Contours = Vec<Option<MultiPolygon<f64>>>;
 /// Any polygon shapefile: its attribute table and its geometries in WGS84
 /// (used for territories drawn as polygons).
 pub fn read_features(path: &Path, warnings: &mut Vec<Warning>) -> Result<(Dbf, Contours), InputError> {
-    let dbf_path = path.with_extension("dbf");
-    let bytes = read_bytes(&dbf_path)?;
-    let (encoding, _) = detect_encoding(path, &bytes);
-    let dbf = Dbf::parse(bytes, encoding).map_err(|e| InputError::file(&dbf_path, e))?;
-    let crs = read_crs(path, warnings)?;
-    let shapes = read_shapes(path, read_bytes(path)?, &crs)?;
-    if shapes.len() != dbf.len() {
-        return Err(InputError::file(
-            path,
-            format!("{} géométries mais {} enregistrements dans le .dbf", shapes.len(), dbf.len()),
-        ));
-    }
+    let Opened { dbf, crs, shp, .. } = open(path, warnings)?;
+    let shapes = read_shapes(path, shp, &crs)?;
+    same_count(path, shapes.len(), dbf.len())?;
     Ok((dbf, shapes))
 }
 
@@ -187,13 +196,7 @@ fn resolve_fields(path: &Path, names: &[String], kind: LayerKind) -> Result<Fiel
     })
 }
 
-fn read_attributes(
-    path: &Path,
-    bytes: Vec<u8>,
-    encoding: &'static encoding_rs::Encoding,
-    kind: LayerKind,
-) -> Result<Vec<LayerRecord>, InputError> {
-    let dbf = Dbf::parse(bytes, encoding).map_err(|e| InputError::file(path, e))?;
+fn read_attributes(path: &Path, dbf: &Dbf, kind: LayerKind) -> Result<Vec<LayerRecord>, InputError> {
     let names = dbf.field_names();
     let fields = resolve_fields(path, &names, kind)?;
     let mut out = Vec::with_capacity(dbf.len());
