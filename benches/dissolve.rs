@@ -37,6 +37,7 @@ fn main() {
         arrondissements: Some(arrondissements),
         population: None,
         names: Some(geodata.clone()),
+        ..AtlasSources::default()
     };
     let atlas = Atlas::load(&sources).expect("communes load");
     let list = read_territory_list(&geodata.join("cpts_demo_fictif.csv"), &atlas).expect("demo list loads");

@@ -8,21 +8,25 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::commune::{ARRONDISSEMENT_CITIES, InseeCode, Unit, UnitId, UnitKind};
+use crate::commune::{ARRONDISSEMENT_CITIES, InseeCode, MergedCommune, Unit, UnitId, UnitKind};
 use crate::diagnostics::Warning;
 use crate::geometry::area_km2;
-use crate::load::InputError;
+use crate::load::fields::LayerRecord;
 use crate::load::names::AreaNames;
 use crate::load::population::read_population;
-use crate::load::shapefile::{LayerKind, LayerRecord, read_layer};
+use crate::load::{InputError, Layer, UnitReadOptions, read_arrondissements, read_unit_layers};
 
 /// Where the units come from.
 #[derive(Debug, Clone, Default)]
 pub struct AtlasSources {
     /// One or several commune layers (metropole, each overseas département…).
     pub communes: Vec<PathBuf>,
-    /// Arrondissements municipaux: replace Paris, Lyon and Marseille.
+    /// How to read them (layer name in a GeoPackage).
+    pub read: UnitReadOptions,
+    /// Arrondissements municipaux given on their own: replace Paris, Lyon and Marseille.
     pub arrondissements: Option<PathBuf>,
+    /// Use the arrondissements a commune source carries (a GeoPackage's layer).
+    pub carried_arrondissements: bool,
     /// INSEE populations légales that override or supply populations.
     pub population: Option<PathBuf>,
     /// Directory holding `departements.csv`, `regions.csv`, `epci.csv`.
@@ -55,6 +59,8 @@ pub struct Atlas {
     cities: HashMap<InseeCode, Vec<UnitId>>,
     pub names: AreaNames,
     pub layers: Vec<LayerInfo>,
+    /// Merged communes, by their old code (from the sources that carry them).
+    pub history: Vec<MergedCommune>,
     pub warnings: Vec<Warning>,
 }
 
@@ -67,25 +73,37 @@ impl Atlas {
         };
         let mut layers = Vec::new();
         let mut communes = Vec::new();
+        let mut carried = Vec::new();
+        let mut history = Vec::new();
         for path in &sources.communes {
             let started = std::time::Instant::now();
-            let layer = read_layer(path, LayerKind::Communes, &mut warnings)?;
+            let read = read_unit_layers(path, &sources.read, &mut warnings)?;
+            let layer = read.communes;
             tracing::debug!(path = %path.display(), records = layer.records.len(), elapsed = ?started.elapsed(), "layer read");
-            layers.push(info(&layer.path, &layer.crs, layer.encoding, layer.records.len()));
+            layers.push(info(&layer));
             communes.push((layer.path, layer.records));
+            if sources.carried_arrondissements
+                && let Some(arrs) = read.arrondissements
+            {
+                layers.push(info(&arrs));
+                carried.extend(arrs.records);
+            }
+            history.extend(read.history);
         }
         let arrondissements = match &sources.arrondissements {
             Some(path) => {
-                let layer = read_layer(path, LayerKind::Arrondissements, &mut warnings)?;
-                layers.push(info(&layer.path, &layer.crs, layer.encoding, layer.records.len()));
+                let layer = read_arrondissements(path, &mut warnings)?;
+                layers.push(info(&layer));
                 Some(layer.records)
             }
+            None if !carried.is_empty() => Some(carried),
             None => None,
         };
         let started = std::time::Instant::now();
         let mut atlas = Atlas::assemble(communes, arrondissements, names, warnings);
         tracing::debug!(units = atlas.units.len(), elapsed = ?started.elapsed(), "atlas assembled");
         atlas.layers = layers;
+        atlas.history = history;
         if let Some(path) = &sources.population {
             atlas.apply_population(path)?;
         }
@@ -155,7 +173,7 @@ impl Atlas {
                 (city, ids)
             })
             .collect();
-        Atlas { units, by_code, cities, names, layers: Vec::new(), warnings }
+        Atlas { units, by_code, cities, names, layers: Vec::new(), history: Vec::new(), warnings }
     }
 
     /// Replaces populations by those of an INSEE file; reports codes it does not know.
@@ -261,8 +279,12 @@ impl Atlas {
     }
 }
 
-fn info(path: &Path, crs: &str, encoding: &str, records: usize) -> LayerInfo {
-    LayerInfo { path: path.display().to_string(), crs: crs.to_string(), encoding: encoding.to_string(), records }
+fn info(layer: &Layer) -> LayerInfo {
+    let path = match &layer.layer {
+        Some(name) => format!("{} (couche {name})", layer.path.display()),
+        None => layer.path.display().to_string(),
+    };
+    LayerInfo { path, crs: layer.crs.clone(), encoding: layer.encoding.to_string(), records: layer.records.len() }
 }
 
 fn to_unit(r: LayerRecord, kind: UnitKind, names: &AreaNames) -> Unit {

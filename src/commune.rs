@@ -111,6 +111,39 @@ impl Unit {
     }
 }
 
+/// A commune that no longer exists on its own: a commune déléguée or
+/// associée, merged into a current commune (a "commune nouvelle" since 2015,
+/// or an older fusion-association). Old codes and names in territory lists
+/// are mapped to the current commune through these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedCommune {
+    /// The code it had before the merger.
+    pub old_code: InseeCode,
+    /// Its official name, article included.
+    pub old_name: String,
+    pub kind: MergeKind,
+    /// The current commune it belongs to.
+    pub current: InseeCode,
+}
+
+/// How a merged commune lives on inside its current commune.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MergeKind {
+    /// Commune déléguée (COMD), mostly inside communes nouvelles.
+    Deleguee,
+    /// Commune associée (COMA), from the fusions-associations of the 1970s.
+    Associee,
+}
+
+impl MergeKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            MergeKind::Deleguee => "commune déléguée",
+            MergeKind::Associee => "commune associée",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

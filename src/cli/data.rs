@@ -98,6 +98,8 @@ impl DataArgs {
             arrondissements,
             population: self.population.clone(),
             names: Some(self.geodata.clone()),
+            read: Default::default(),
+            carried_arrondissements: !self.no_arrondissements,
         }
     }
 

@@ -102,6 +102,20 @@ impl Dbf {
     }
 }
 
+impl super::fields::AttributeTable for Dbf {
+    fn field_names(&self) -> Vec<String> {
+        Dbf::field_names(self)
+    }
+
+    fn len(&self) -> usize {
+        self.count
+    }
+
+    fn text(&self, record: usize, field: usize) -> Option<Cow<'_, str>> {
+        Dbf::text(self, record, field)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

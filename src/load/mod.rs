@@ -1,8 +1,9 @@
 //! Stage 1 of the flow: read the inputs into plain values, with errors that
 //! name the file, the record or line, and what was expected.
 //!
-//! - [`shapefile`]: commune and arrondissement layers (IGN ADMIN EXPRESS style),
-//!   any CRS of [`crs`], any DBF encoding;
+//! - [`read_unit_layers`]: commune and arrondissement layers (IGN ADMIN EXPRESS
+//!   style), whatever the format; [`fields`] reads their attributes;
+//! - [`shapefile`]: those layers as shapefiles, any CRS of [`crs`], any DBF encoding;
 //! - [`population`]: INSEE populations légales (`donnees_communes.csv` style);
 //! - [`names`]: names of départements, régions and EPCI;
 //! - [`territories`]: CPTS lists in long CSV format (territory, commune);
@@ -10,6 +11,7 @@
 
 pub mod crs;
 pub mod dbf;
+pub mod fields;
 pub mod names;
 pub mod polygons;
 pub mod population;
@@ -19,7 +21,52 @@ pub mod territories;
 
 use std::path::{Path, PathBuf};
 
+use crate::commune::MergedCommune;
 use crate::diagnostics::Warning;
+use fields::{LayerKind, LayerRecord};
+
+/// A layer as read: its records and what it said about itself.
+#[derive(Debug)]
+pub struct Layer {
+    pub path: PathBuf,
+    /// The layer's name inside a multi-layer file (GeoPackage), for messages.
+    pub layer: Option<String>,
+    pub crs: String,
+    pub encoding: &'static str,
+    pub records: Vec<LayerRecord>,
+}
+
+/// Everything one commune source holds: its commune layer and, for a
+/// GeoPackage, the arrondissements and the history of merged communes it
+/// also carries.
+#[derive(Debug)]
+pub struct UnitLayers {
+    pub communes: Layer,
+    pub arrondissements: Option<Layer>,
+    pub history: Vec<MergedCommune>,
+}
+
+/// How to read a commune source.
+#[derive(Debug, Clone, Default)]
+pub struct UnitReadOptions {
+    /// Name of the commune layer in a multi-layer file (`--communes-layer`).
+    pub layer: Option<String>,
+}
+
+/// Reads a commune source, whatever its format (shapefile for now).
+pub fn read_unit_layers(
+    path: &Path,
+    _options: &UnitReadOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<UnitLayers, InputError> {
+    let communes = shapefile::read_layer(path, LayerKind::Communes, warnings)?;
+    Ok(UnitLayers { communes, arrondissements: None, history: Vec::new() })
+}
+
+/// Reads a layer of arrondissements municipaux given on its own.
+pub fn read_arrondissements(path: &Path, warnings: &mut Vec<Warning>) -> Result<Layer, InputError> {
+    shapefile::read_layer(path, LayerKind::Arrondissements, warnings)
+}
 
 /// Bad or unreadable input. Every variant says which file, and where in it.
 #[derive(Debug, thiserror::Error)]

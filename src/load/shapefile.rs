@@ -14,43 +14,10 @@ use geo::{Coord, LineString, MultiPolygon, Polygon, Rect};
 
 use super::crs::Crs;
 use super::dbf::Dbf;
-use super::{InputError, read_bytes};
-use crate::commune::InseeCode;
+use super::fields::{LayerKind, read_records};
+use super::{InputError, Layer, read_bytes};
 use crate::diagnostics::Warning;
 use crate::geometry::{orient, point_in_ring, ring_bbox, ring_twice_signed_area};
-
-/// Which layer a file holds: communes, or arrondissements municipaux.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LayerKind {
-    Communes,
-    Arrondissements,
-}
-
-/// One record of a layer, attributes parsed, contour in WGS84.
-#[derive(Debug, Clone)]
-pub struct LayerRecord {
-    pub code: InseeCode,
-    pub name: String,
-    pub population: Option<u64>,
-    pub departement: Option<String>,
-    pub region: Option<String>,
-    pub epcis: Vec<String>,
-    /// For arrondissements: the city they belong to.
-    pub city: Option<InseeCode>,
-    pub contour: Option<MultiPolygon<f64>>,
-}
-
-/// A layer as read: its records and what it said about itself.
-#[derive(Debug)]
-pub struct Layer {
-    pub path: PathBuf,
-    pub crs: String,
-    pub encoding: &'static str,
-    pub records: Vec<LayerRecord>,
-}
-
-/// Values ADMIN EXPRESS writes for "unknown".
-const UNKNOWN: [&str; 4] = ["NR", "NC", "ZZZZZZZZZ", ""];
 
 /// A shapefile opened: its attribute table located, its CRS read, its geometries not yet decoded.
 struct Opened {
@@ -84,7 +51,7 @@ pub fn read_layer(path: &Path, kind: LayerKind, warnings: &mut Vec<Warning>) -> 
     let Opened { dbf_path, dbf, encoding, crs, shp } = open(path, warnings)?;
     // Attributes and geometries are independent: read them on two cores.
     let (attributes, shapes) = std::thread::scope(|scope| {
-        let attributes = scope.spawn(|| read_attributes(&dbf_path, &dbf, kind));
+        let attributes = scope.spawn(|| read_records(&dbf_path, &dbf, kind));
         let shapes = read_shapes(path, shp, &crs);
         (attributes.join(), shapes)
     });
@@ -96,7 +63,7 @@ pub fn read_layer(path: &Path, kind: LayerKind, warnings: &mut Vec<Warning>) -> 
         record.contour = contour;
         records.push(record);
     }
-    Ok(Layer { path: path.to_path_buf(), crs: crs.to_string(), encoding, records })
+    Ok(Layer { path: path.to_path_buf(), layer: None, crs: crs.to_string(), encoding, records })
 }
 
 /// Contours in WGS84, one per record (`None` for null shapes).
@@ -152,101 +119,6 @@ fn read_crs(path: &Path, warnings: &mut Vec<Warning>) -> Result<Crs, InputError>
             Ok(Crs::wgs84())
         }
     }
-}
-
-/// Field names per role, in order of preference (compared without case).
-struct Fields {
-    code: usize,
-    name: Option<usize>,
-    population: Option<usize>,
-    departement: Option<usize>,
-    region: Option<usize>,
-    epci: Option<usize>,
-    city: Option<usize>,
-}
-
-fn find(names: &[String], aliases: &[&str]) -> Option<usize> {
-    aliases.iter().find_map(|a| names.iter().position(|n| n.eq_ignore_ascii_case(a)))
-}
-
-fn resolve_fields(path: &Path, names: &[String], kind: LayerKind) -> Result<Fields, InputError> {
-    let (code, city) = match kind {
-        LayerKind::Communes => (find(names, &["INSEE_COM", "code_insee", "INSEE", "CODGEO"]), None),
-        // 3.x: INSEE_ARM + INSEE_COM (parent); 2.x: INSEE_COM + INSEE_RATT (parent)
-        LayerKind::Arrondissements => match find(names, &["INSEE_ARM", "code_insee"]) {
-            Some(c) => (Some(c), find(names, &["INSEE_COM", "code_insee_de_la_commune_de_rattachement"])),
-            None => (find(names, &["INSEE_COM"]), find(names, &["INSEE_RATT"])),
-        },
-    };
-    let code = code.ok_or_else(|| {
-        let expected = match kind {
-            LayerKind::Communes => "INSEE_COM (ou code_insee)",
-            LayerKind::Arrondissements => "INSEE_ARM (ou INSEE_COM avec INSEE_RATT)",
-        };
-        InputError::file(path, format!("champ {expected} introuvable ; champs présents : {}", names.join(", ")))
-    })?;
-    Ok(Fields {
-        code,
-        name: find(names, &["NOM", "NOM_COM", "nom_officiel", "NOM_M"]),
-        population: find(names, &["POPULATION", "PMUN", "population"]),
-        departement: find(names, &["INSEE_DEP", "code_insee_du_departement"]),
-        region: find(names, &["INSEE_REG", "code_insee_de_la_region"]),
-        epci: find(names, &["SIREN_EPCI", "codes_siren_des_epci", "CODE_EPCI"]),
-        city,
-    })
-}
-
-fn read_attributes(path: &Path, dbf: &Dbf, kind: LayerKind) -> Result<Vec<LayerRecord>, InputError> {
-    let names = dbf.field_names();
-    let fields = resolve_fields(path, &names, kind)?;
-    let mut out = Vec::with_capacity(dbf.len());
-    for n in 0..dbf.len() {
-        let at = |message: String| InputError::Record { path: path.to_path_buf(), record: n + 1, message };
-        let text = |idx: Option<usize>| {
-            idx.and_then(|f| dbf.text(n, f)).map(|v| v.into_owned()).filter(|v| !UNKNOWN.contains(&v.as_str()))
-        };
-        let code_text = text(Some(fields.code)).unwrap_or_default();
-        let code = code_text
-            .parse::<InseeCode>()
-            .map_err(|_| at(format!("{} = « {code_text} » : code INSEE attendu", names[fields.code])))?;
-        let population = match text(fields.population) {
-            None => None,
-            Some(v) => parse_count(&v).map_err(|v| at(format!("POPULATION = « {v} » : nombre entier attendu")))?,
-        };
-        let city = match text(fields.city) {
-            Some(c) => Some(c.parse::<InseeCode>().map_err(|e| at(e.to_string()))?),
-            None if kind == LayerKind::Arrondissements => {
-                return Err(at("commune de rattachement (INSEE_COM ou INSEE_RATT) manquante".into()));
-            }
-            None => None,
-        };
-        out.push(LayerRecord {
-            code,
-            name: text(fields.name).unwrap_or_else(|| code.to_string()),
-            population,
-            departement: text(fields.departement),
-            region: text(fields.region),
-            epcis: text(fields.epci)
-                .map(|e| {
-                    e.split('/').map(|s| s.trim().to_string()).filter(|s| !UNKNOWN.contains(&s.as_str())).collect()
-                })
-                .unwrap_or_default(),
-            city,
-            contour: None,
-        });
-    }
-    Ok(out)
-}
-
-/// A population: a non-negative whole number (`1500`, `1500.000`, `1 500`),
-/// or nothing (blank or `*****`, the DBF spelling of NULL).
-fn parse_count(text: &str) -> Result<Option<u64>, String> {
-    let t: String = text.chars().filter(|c| !c.is_whitespace() && *c != '\u{202f}').collect();
-    if t.is_empty() || t.bytes().all(|b| b == b'*') {
-        return Ok(None);
-    }
-    let n: f64 = t.parse().map_err(|_| text.to_string())?;
-    if n >= 0.0 && n.fract() == 0.0 && n < 1e12 { Ok(Some(n as u64)) } else { Err(text.to_string()) }
 }
 
 /// Reads every shape as a WGS84 multipolygon (`None` for null shapes).

@@ -5,8 +5,8 @@ use cptsmap::arcs::Topology;
 use cptsmap::atlas::Atlas;
 use cptsmap::commune::UnitId;
 use cptsmap::dissolve::dissolve;
+use cptsmap::load::fields::LayerRecord;
 use cptsmap::load::names::AreaNames;
-use cptsmap::load::shapefile::LayerRecord;
 use geo::{Area, BooleanOps, MultiPolygon, Validation, wkt};
 use proptest::prelude::*;
 

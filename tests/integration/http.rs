@@ -29,6 +29,7 @@ fn national() -> Arc<Snapshot> {
                 arrondissements: Some(geodata.join("ARRONDISSEMENT_MUNICIPAL.shp")),
                 population: None,
                 names: Some(geodata.clone()),
+                ..AtlasSources::default()
             })
             .unwrap();
             let cpts = geodata.join("cpts_demo_fictif.csv");
