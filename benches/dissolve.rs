@@ -39,12 +39,12 @@ fn main() {
         names: Some(geodata.clone()),
         ..AtlasSources::default()
     };
-    let atlas = Atlas::load(&sources).expect("communes load");
+    let mut atlas = Atlas::load(&sources).expect("communes load");
     let list = read_territory_list(&geodata.join("cpts_demo_fictif.csv"), &atlas).expect("demo list loads");
     let coverage = compute(&atlas, list.territories, &Options::default(), Vec::new());
     let mut warnings = Vec::new();
     let started = Instant::now();
-    let topology = Topology::build(&atlas, &mut warnings);
+    let topology = Topology::build(&mut atlas, &mut warnings);
     let topology_s = started.elapsed().as_secs_f64();
 
     // The groups: every territory, the covered area at each stage, every uncovered zone.
@@ -58,7 +58,7 @@ fn main() {
     let mut out_vertices = 0;
     for _ in 0..runs {
         let started = Instant::now();
-        let dissolved = dissolve_groups(&topology, &topology, &groups, atlas.units.len());
+        let dissolved = dissolve_groups(&topology, &topology.exact(&atlas), &groups, atlas.units.len());
         times.push(started.elapsed().as_secs_f64());
         out_vertices = dissolved.iter().flat_map(|d| &d.shape.0).map(|p| p.exterior().0.len()).sum::<usize>();
     }

@@ -7,6 +7,18 @@
 //! then dropping the arcs with the group on both sides, and simplifying a
 //! border once simplifies it for both neighbours: no gap, no overlap.
 //!
+//! # How it is built
+//!
+//! A vertex is a *junction* when the rings passing through it do not all
+//! have the same two neighbours there (TopoJSON's rule): where a border
+//! meets a third unit, the sea, or turns back. Rings are cut at their
+//! junctions; between two junctions both neighbours walk the very same
+//! vertices, so an arc is recognised by its two ends and its second vertex.
+//! Each ring is rotated once, in the atlas itself, to start at a junction:
+//! every arc is then a contiguous slice of the contour of the unit that
+//! holds it, and the topology stores no coordinate of its own (on 20 M
+//! vertices: no copy of 320 MB, no sort of 20 M edges).
+//!
 //! Real coverages are not perfectly clean: vertices of two neighbours a few
 //! millimetres apart are snapped together first (within
 //! [`SNAP_TOLERANCE_DEG`]); borders that still have no exact counterpart are
@@ -15,10 +27,13 @@
 use std::collections::HashMap;
 
 use geo::Coord;
+use rayon::prelude::*;
 
 use crate::atlas::{Atlas, sample};
 use crate::commune::UnitId;
 use crate::diagnostics::Warning;
+use crate::dissolve::ArcCoords;
+use crate::topology::{Occurrence, RingRef, point_key, shared_vertices};
 
 /// Vertices of different units closer than this (degrees, ≈ 1 cm) are one vertex.
 pub const SNAP_TOLERANCE_DEG: f64 = 1e-7;
@@ -27,11 +42,17 @@ const NEAR_MISS_DEG: f64 = 1e-4;
 
 pub type ArcId = u32;
 
-/// A piece of border, interior of `left` on its left.
-#[derive(Debug, Clone)]
+/// A piece of border: a slice of a ring of the unit on its left.
+#[derive(Debug, Clone, Copy)]
 pub struct Arc {
-    pub coords: Vec<Coord<f64>>,
-    pub left: UnitId,
+    /// The unit whose ring holds the coordinates; its interior is on the arc's left.
+    pub unit: UnitId,
+    pub polygon: u32,
+    /// 0 for the exterior, `k` for the `k`-th hole.
+    pub ring: u32,
+    pub start: u32,
+    /// Number of coordinates (both ends included).
+    pub len: u32,
     /// The unit on the other side; `None` on the coast, a national border or an unmatched border.
     pub right: Option<UnitId>,
 }
@@ -40,308 +61,417 @@ pub struct Arc {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArcRef {
     pub arc: ArcId,
-    /// True when walked as stored (the ring's unit is the arc's `left`).
+    /// True when walked as stored (the ring's unit is the arc's `unit`).
     pub forward: bool,
 }
 
-/// The arcs of a coverage and, per unit, its rings as cycles of arcs
-/// (first ring of each polygon is the exterior).
+/// The arcs of a coverage and, per unit, its rings as cycles of arcs, in the
+/// order of its contour (each polygon's exterior, then its holes).
 #[derive(Debug, Default)]
 pub struct Topology {
     pub arcs: Vec<Arc>,
     pub rings: Vec<Vec<Vec<ArcRef>>>,
     pub snapped_vertices: usize,
+    /// Slices of rings that repeat an arc already matched, or walk it the same way.
+    mismatched: usize,
 }
-
-const OUTSIDE: u32 = u32::MAX;
-
-/// A value per edge: `[unit][ring][edge]`.
-type PerEdge<T> = Vec<Vec<Vec<T>>>;
-/// Vertices of unmatched edges with their unit, by grid cell.
-type Grid = HashMap<(i64, i64), Vec<(Coord<f64>, u32)>>;
-/// Vertex lists per unit and ring.
-type UnitRings = Vec<Vec<Vec<Coord<f64>>>>;
 
 /// Exact vertex identity, as bits.
 pub fn vertex_key(c: Coord<f64>) -> (u64, u64) {
-    (c.x.to_bits(), c.y.to_bits())
+    point_key(c)
 }
 
-/// A unit's rings in topology order, as vertex lists (closed).
-fn unit_rings(atlas: &Atlas, u: UnitId) -> Vec<Vec<Coord<f64>>> {
-    let Some(mp) = &atlas.unit(u).contour else { return Vec::new() };
-    mp.0.iter()
-        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-        .map(|r| {
-            let mut v: Vec<Coord<f64>> = Vec::with_capacity(r.0.len());
-            for &c in &r.0 {
-                if v.last() != Some(&c) {
-                    v.push(c);
-                }
-            }
-            v
-        })
-        .filter(|r| r.len() >= 4)
-        .collect()
-}
-
-impl Topology {
-    pub fn build(atlas: &Atlas, warnings: &mut Vec<Warning>) -> Topology {
-        let n = atlas.units.len();
-        let mut rings: UnitRings = (0..n as UnitId).map(|u| unit_rings(atlas, u)).collect();
-        let (mut other, mut partner) = match_edges(&rings);
-        let snapped = snap_unmatched(&mut rings, &other);
-        if snapped > 0 {
-            (other, partner) = match_edges(&rings);
-        }
-        report_unmatched(atlas, &rings, &other, snapped, warnings);
-        let mut topo = Topology { snapped_vertices: snapped, ..Topology::default() };
-        topo.cut_arcs(&rings, &other, &partner, warnings);
-        topo
-    }
-
-    /// Cuts every ring into arcs where the unit on the other side changes.
-    /// An arc is created by the smaller unit id of its two sides (or by its
-    /// only side); units are walked in increasing order, so the larger side
-    /// always finds the arc already made, through the partner edge.
-    fn cut_arcs(
-        &mut self,
-        rings: &[Vec<Vec<Coord<f64>>>],
-        other: &[Vec<Vec<u32>>],
-        partner: &[Vec<Vec<EdgeRef>>],
-        warnings: &mut Vec<Warning>,
-    ) {
-        // For each edge of an owner run: (arc, number of edges in that arc).
-        let mut edge_arc: PerEdge<(ArcId, u32)> =
-            other.iter().map(|ur| ur.iter().map(|r| vec![(ArcId::MAX, 0); r.len()]).collect()).collect();
-        let mut mismatched = 0usize;
-        self.rings = Vec::with_capacity(rings.len());
-        for (u, unit_rings) in rings.iter().enumerate() {
-            let u32u = u as u32;
-            let mut unit_refs = Vec::with_capacity(unit_rings.len());
-            for (r, ring) in unit_rings.iter().enumerate() {
-                let sides = &other[u][r];
-                let m = sides.len();
-                // Edge `j` continues the run of edge `i` when the same unit lies across both and,
-                // on that unit's side, the two edges follow each other in the same ring (so both
-                // sides cut the border at the same places, even where a neighbour's parts touch).
-                let continues = |i: usize, j: usize| {
-                    if sides[i] != sides[j] {
-                        return false;
-                    }
-                    if sides[i] == OUTSIDE {
-                        return true;
-                    }
-                    let (p, q) = (partner[u][r][i], partner[u][r][j]);
-                    let len = other[p.unit as usize][p.ring as usize].len() as u32;
-                    q.unit == p.unit && q.ring == p.ring && q.edge == (p.edge + len - 1) % len
-                };
-                // Start at a cut so that no run wraps around the ring's end.
-                let start = (0..m).find(|&i| !continues((i + m - 1) % m, i)).unwrap_or(0);
-                let mut refs = Vec::new();
-                let mut i = 0;
-                while i < m {
-                    let first = (start + i) % m;
-                    let side = sides[first];
-                    let mut len = 1;
-                    while len < m - i && continues((start + i + len - 1) % m, (start + i + len) % m) {
-                        len += 1;
-                    }
-                    let shared = if side != OUTSIDE && side < u32u {
-                        // The partner of this run's last edge is the first edge of the owner's arc.
-                        let p = partner[u][r][(first + len - 1) % m];
-                        let (id, edges) = edge_arc[p.unit as usize][p.ring as usize][p.edge as usize];
-                        (id != ArcId::MAX && edges as usize == len).then_some(id)
-                    } else {
-                        None
-                    };
-                    match shared {
-                        Some(id) => refs.push(ArcRef { arc: id, forward: false }),
-                        None => {
-                            if side != OUTSIDE && side < u32u {
-                                mismatched += 1;
-                            }
-                            let id = self.arcs.len() as ArcId;
-                            let mut coords = Vec::with_capacity(len + 1);
-                            for k in 0..len {
-                                let e = (first + k) % m;
-                                coords.push(ring[e]);
-                                edge_arc[u][r][e] = (id, len as u32);
-                            }
-                            coords.push(ring[(first + len) % m]);
-                            let right = (side != OUTSIDE && side > u32u).then_some(side);
-                            self.arcs.push(Arc { coords, left: u32u, right });
-                            refs.push(ArcRef { arc: id, forward: true });
-                        }
-                    }
-                    i += len;
-                }
-                unit_refs.push(refs);
-            }
-            self.rings.push(unit_refs);
-        }
-        if mismatched > 0 {
-            warnings.push(Warning::new(
-                "topology_mismatch",
-                format!("{mismatched} bords communs découpés différemment de part et d'autre : gardés en double"),
-            ));
-        }
-    }
-
-    /// The unit on the other side of an arc, as seen from `unit`.
-    pub fn other_side(&self, a: ArcRef) -> Option<UnitId> {
-        let arc = &self.arcs[a.arc as usize];
-        if a.forward { arc.right } else { Some(arc.left) }
-    }
-}
-
-/// Where an edge sits: unit, ring, edge index.
-#[derive(Debug, Clone, Copy, Default)]
-struct EdgeRef {
-    unit: u32,
+/// Where a ring sits in the atlas.
+#[derive(Debug, Clone, Copy)]
+struct RingId {
+    unit: UnitId,
+    polygon: u32,
     ring: u32,
-    edge: u32,
 }
 
-/// For every edge, the unit across it (or OUTSIDE) and the matching edge of that unit.
-fn match_edges(rings: &[Vec<Vec<Coord<f64>>>]) -> (PerEdge<u32>, PerEdge<EdgeRef>) {
-    let mut entries: Vec<([u64; 4], bool, EdgeRef)> = Vec::new();
-    for (u, unit_rings) in rings.iter().enumerate() {
-        for (r, ring) in unit_rings.iter().enumerate() {
-            for e in 0..ring.len() - 1 {
-                let (a, b) = (ring[e], ring[e + 1]);
-                let (ka, kb) = (vertex_key(a), vertex_key(b));
-                let forward = (a.x, a.y) < (b.x, b.y);
-                let key = if forward { [ka.0, ka.1, kb.0, kb.1] } else { [kb.0, kb.1, ka.0, ka.1] };
-                entries.push((key, forward, EdgeRef { unit: u as u32, ring: r as u32, edge: e as u32 }));
-            }
-        }
-    }
-    entries.sort_unstable_by_key(|e| e.0);
-    let mut other: PerEdge<u32> =
-        rings.iter().map(|ur| ur.iter().map(|r| vec![OUTSIDE; r.len() - 1]).collect()).collect();
-    let mut partner: PerEdge<EdgeRef> =
-        rings.iter().map(|ur| ur.iter().map(|r| vec![EdgeRef::default(); r.len() - 1]).collect()).collect();
-    let mut i = 0;
-    while i < entries.len() {
-        let mut j = i + 1;
-        while j < entries.len() && entries[j].0 == entries[i].0 {
-            j += 1;
-        }
-        // A border shared by exactly two units walked in opposite directions;
-        // anything else (overlap, same direction, three units) is left unmatched.
-        if j - i == 2 {
-            let (x, y) = (&entries[i], &entries[i + 1]);
-            if x.2.unit != y.2.unit && x.1 != y.1 {
-                other[x.2.unit as usize][x.2.ring as usize][x.2.edge as usize] = y.2.unit;
-                other[y.2.unit as usize][y.2.ring as usize][y.2.edge as usize] = x.2.unit;
-                partner[x.2.unit as usize][x.2.ring as usize][x.2.edge as usize] = y.2;
-                partner[y.2.unit as usize][y.2.ring as usize][y.2.edge as usize] = x.2;
-            }
-        }
-        i = j;
-    }
-    (other, partner)
-}
-
-/// Grid cell of a point for a given cell size.
-fn cell(c: Coord<f64>, size: f64) -> (i64, i64) {
-    ((c.x / size).floor() as i64, (c.y / size).floor() as i64)
-}
-
-/// Vertices of unmatched edges, with their unit.
-fn unmatched_vertices(rings: &[Vec<Vec<Coord<f64>>>], other: &[Vec<Vec<u32>>]) -> Vec<(Coord<f64>, u32)> {
+fn ring_ids(atlas: &Atlas) -> Vec<RingId> {
     let mut out = Vec::new();
-    for (u, unit_rings) in rings.iter().enumerate() {
-        for (r, ring) in unit_rings.iter().enumerate() {
-            for (e, &side) in other[u][r].iter().enumerate() {
-                if side == OUTSIDE {
-                    out.push((ring[e], u as u32));
-                    out.push((ring[e + 1], u as u32));
-                }
+    for (u, unit) in atlas.units.iter().enumerate() {
+        let Some(mp) = &unit.contour else { continue };
+        for (p, poly) in mp.0.iter().enumerate() {
+            for r in 0..=poly.interiors().len() {
+                out.push(RingId { unit: u as UnitId, polygon: p as u32, ring: r as u32 });
             }
         }
     }
     out
 }
 
-/// For each vertex, the distinct positions of other units' vertices within
-/// `tolerance` (a grid of that cell size: only the 3×3 cells around are read).
-fn others_within(vertices: &[(Coord<f64>, u32)], tolerance: f64) -> Vec<Vec<Coord<f64>>> {
-    let mut grid: Grid = HashMap::new();
-    for &(c, u) in vertices {
-        grid.entry(cell(c, tolerance)).or_default().push((c, u));
+fn ring_coords(atlas: &Atlas, id: RingId) -> &[Coord<f64>] {
+    let Some(mp) = &atlas.unit(id.unit).contour else { return &[] };
+    let poly = &mp.0[id.polygon as usize];
+    if id.ring == 0 { &poly.exterior().0 } else { &poly.interiors()[id.ring as usize - 1].0 }
+}
+
+impl Topology {
+    /// Builds the arcs; rotates rings of the atlas (their geometry is
+    /// unchanged) and moves vertices within [`SNAP_TOLERANCE_DEG`] of a
+    /// neighbour's onto it.
+    pub fn build(atlas: &mut Atlas, warnings: &mut Vec<Warning>) -> Topology {
+        let started = std::time::Instant::now();
+        let ids = ring_ids(atlas);
+        let mut topo = Topology::cut(atlas, &ids);
+        tracing::debug!(arcs = topo.arcs.len(), elapsed = ?started.elapsed(), "arcs cut");
+        let (targets, mut near_miss) = find_snaps(atlas, &topo);
+        let snapped = apply_snaps(atlas, &targets);
+        tracing::debug!(snapped, elapsed = ?started.elapsed(), "snapping checked");
+        if snapped > 0 {
+            topo = Topology::cut(atlas, &ids);
+            // What snapping fixed is no near-miss any more (one round: vertices move once).
+            near_miss = find_snaps(atlas, &topo).1;
+            warnings.push(Warning::new(
+                "snapped_vertices",
+                format!(
+                    "{snapped} sommets de communes voisines distants de moins de {SNAP_TOLERANCE_DEG}° (≈ 1 cm) confondus pour la topologie"
+                ),
+            ));
+        }
+        topo.snapped_vertices = snapped;
+        report_unmatched(atlas, &near_miss, warnings);
+        let mismatched = topo.mismatched;
+        if mismatched > 0 {
+            warnings.push(Warning::new(
+                "topology_mismatch",
+                format!("{mismatched} bords communs découpés différemment de part et d'autre : gardés en double"),
+            ));
+        }
+        topo
     }
-    vertices
+
+    /// Finds junctions, rotates each ring to start at one, cuts and matches arcs.
+    fn cut(atlas: &mut Atlas, ids: &[RingId]) -> Topology {
+        let started = std::time::Instant::now();
+        let mut starts = junctions(atlas, ids);
+        tracing::debug!(elapsed = ?started.elapsed(), "junctions found");
+        rotate_rings(atlas, ids, &mut starts);
+        tracing::debug!(elapsed = ?started.elapsed(), "rings rotated");
+        let mut topo = Topology {
+            rings: atlas.units.iter().map(|u| vec![Vec::new(); ring_count(u)]).collect(),
+            ..Topology::default()
+        };
+        let mut seen: foldhash::HashMap<[u64; 6], (ArcId, bool)> = foldhash::HashMap::default();
+        let mut flat = 0usize;
+        let mut last_unit = None;
+        for (id, cuts) in ids.iter().zip(&starts) {
+            if last_unit != Some(id.unit) {
+                flat = 0;
+                last_unit = Some(id.unit);
+            }
+            let coords = ring_coords(atlas, *id);
+            if coords.len() < 4 {
+                // A ring that snapping reduced to a sliver: it has no border left.
+                flat += 1;
+                continue;
+            }
+            let mut refs = Vec::with_capacity(cuts.len());
+            let m = coords.len() - 1;
+            for (k, &from) in cuts.iter().enumerate() {
+                let to = cuts.get(k + 1).copied().unwrap_or(m as u32);
+                let slice = &coords[from as usize..=to as usize];
+                refs.push(topo.match_or_add(&mut seen, *id, from, slice));
+            }
+            topo.rings[id.unit as usize][flat] = refs;
+            flat += 1;
+        }
+        topo
+    }
+
+    /// The arc this slice of a ring walks: an existing one walked backwards
+    /// by its neighbour, or a new one.
+    fn match_or_add(
+        &mut self,
+        seen: &mut foldhash::HashMap<[u64; 6], (ArcId, bool)>,
+        id: RingId,
+        start: u32,
+        slice: &[Coord<f64>],
+    ) -> ArcRef {
+        let (key, forward) = arc_key(slice);
+        if let Some(&(existing, first_forward)) = seen.get(&key) {
+            let arc = &mut self.arcs[existing as usize];
+            if first_forward != forward && arc.unit != id.unit && arc.right.is_none() && arc.len as usize == slice.len()
+            {
+                arc.right = Some(id.unit);
+                return ArcRef { arc: existing, forward: false };
+            }
+            self.mismatched += 1;
+        }
+        let new = self.arcs.len() as ArcId;
+        self.arcs.push(Arc {
+            unit: id.unit,
+            polygon: id.polygon,
+            ring: id.ring,
+            start,
+            len: slice.len() as u32,
+            right: None,
+        });
+        seen.entry(key).or_insert((new, forward));
+        ArcRef { arc: new, forward: true }
+    }
+
+    /// The unit on the other side of an arc, as seen from `unit`.
+    pub fn other_side(&self, a: ArcRef) -> Option<UnitId> {
+        let arc = &self.arcs[a.arc as usize];
+        if a.forward { arc.right } else { Some(arc.unit) }
+    }
+
+    /// The exact coordinates of an arc, from the atlas this topology was built on.
+    pub fn coords<'a>(&self, atlas: &'a Atlas, arc: ArcId) -> &'a [Coord<f64>] {
+        let a = &self.arcs[arc as usize];
+        let ring = ring_coords(atlas, RingId { unit: a.unit, polygon: a.polygon, ring: a.ring });
+        &ring[a.start as usize..(a.start + a.len) as usize]
+    }
+
+    /// The exact arcs, as [`ArcCoords`] for dissolving and drawing.
+    pub fn exact<'a>(&'a self, atlas: &'a Atlas) -> ExactArcs<'a> {
+        ExactArcs { topology: self, atlas }
+    }
+}
+
+/// The exact coordinates of every arc (see [`Topology::exact`]).
+#[derive(Clone, Copy)]
+pub struct ExactArcs<'a> {
+    topology: &'a Topology,
+    atlas: &'a Atlas,
+}
+
+impl ArcCoords for ExactArcs<'_> {
+    fn coords(&self, arc: u32) -> &[Coord<f64>] {
+        self.topology.coords(self.atlas, arc)
+    }
+}
+
+fn ring_count(unit: &crate::commune::Unit) -> usize {
+    unit.contour.as_ref().map_or(0, |mp| mp.0.iter().map(|p| 1 + p.interiors().len()).sum())
+}
+
+/// Identity of an arc whichever way it is walked: its ends and the vertex
+/// after the start, in the direction giving the smaller key.
+fn arc_key(c: &[Coord<f64>]) -> ([u64; 6], bool) {
+    let n = c.len();
+    let k = |p: Coord<f64>| point_key(p);
+    let (a, b, z) = (k(c[0]), k(c[1]), k(c[n - 1]));
+    let (y, x) = (k(c[n - 2]), k(c[0]));
+    let forward = [a.0, a.1, b.0, b.1, z.0, z.1];
+    let backward = [z.0, z.1, y.0, y.1, x.0, x.1];
+    if forward <= backward { (forward, true) } else { (backward, false) }
+}
+
+/// For each ring, the positions where arcs start once it is rotated: the
+/// first is 0 (the ring starts at a junction, or at its smallest vertex when
+/// it has none, so that both sides of an enclave start at the same place).
+fn junctions(atlas: &Atlas, ids: &[RingId]) -> Vec<Vec<u32>> {
+    let rings: Vec<RingRef<'_>> = ids
         .iter()
-        .map(|&(c, u)| {
-            let (cx, cy) = cell(c, tolerance);
-            (-1..=1)
-                .flat_map(|dx| (-1..=1).map(move |dy| (cx + dx, cy + dy)))
-                .flat_map(|k| grid.get(&k).into_iter().flatten())
-                .filter(|&&(d, v)| v != u && d != c && (d.x - c.x).hypot(d.y - c.y) <= tolerance)
-                .map(|&(d, _)| d)
-                .collect()
+        .map(|&id| {
+            let coords = ring_coords(atlas, id);
+            RingRef { unit: id.unit, coords: if coords.len() >= 4 { coords } else { &[] } }
+        })
+        .collect();
+    let found: Vec<Vec<Occurrence>> = shared_vertices(&rings, Vec::new, |acc, group| {
+        let pair = |o: Occurrence| {
+            let r = &rings[o.ring as usize];
+            let (p, n) = (point_key(r.previous(o.at as usize)), point_key(r.next(o.at as usize)));
+            if p <= n { (p, n) } else { (n, p) }
+        };
+        let first = pair(group[0]);
+        let same_ring_twice = group.iter().enumerate().any(|(i, a)| group[i + 1..].iter().any(|b| a.ring == b.ring));
+        if same_ring_twice || group.iter().any(|&o| pair(o) != first) {
+            acc.extend_from_slice(group);
+        }
+    });
+    let mut per_ring: Vec<Vec<u32>> = vec![Vec::new(); ids.len()];
+    for o in found.into_iter().flatten() {
+        per_ring[o.ring as usize].push(o.at);
+    }
+    per_ring
+        .par_iter_mut()
+        .zip(&rings)
+        .map(|(at, ring)| {
+            if ring.coords.is_empty() {
+                return vec![0];
+            }
+            if at.is_empty() {
+                return vec![smallest_vertex(ring.coords) as u32];
+            }
+            at.sort_unstable();
+            at.dedup();
+            std::mem::take(at)
         })
         .collect()
 }
 
-/// Moves vertices of unmatched edges onto a vertex of another unit closer
-/// than [`SNAP_TOLERANCE_DEG`] (the smaller of the two, so the result does
-/// not depend on the order). Returns how many vertex positions moved.
-fn snap_unmatched(rings: &mut [Vec<Vec<Coord<f64>>>], other: &[Vec<Vec<u32>>]) -> usize {
-    let vertices = unmatched_vertices(rings, other);
-    let mut target: HashMap<(u64, u64), Coord<f64>> = HashMap::new();
-    for (&(c, _), near) in vertices.iter().zip(others_within(&vertices, SNAP_TOLERANCE_DEG)) {
-        let best = near.into_iter().fold(c, |b, d| if (d.x, d.y) < (b.x, b.y) { d } else { b });
-        if best != c {
-            target.insert(vertex_key(c), best);
+fn smallest_vertex(coords: &[Coord<f64>]) -> usize {
+    let m = coords.len() - 1;
+    (0..m).min_by(|&i, &j| coords[i].x.total_cmp(&coords[j].x).then(coords[i].y.total_cmp(&coords[j].y))).unwrap_or(0)
+}
+
+/// Rotates each ring to start at its first cut, and shifts the cuts to match.
+fn rotate_rings(atlas: &mut Atlas, ids: &[RingId], starts: &mut [Vec<u32>]) {
+    let mut by_unit: Vec<Vec<(RingId, u32)>> = vec![Vec::new(); atlas.units.len()];
+    for (id, cuts) in ids.iter().zip(starts.iter()) {
+        by_unit[id.unit as usize].push((*id, cuts[0]));
+    }
+    atlas.units.par_iter_mut().zip(by_unit).for_each(|(unit, rings)| {
+        let Some(mp) = &mut unit.contour else { return };
+        for (id, shift) in rings {
+            let poly = &mut mp.0[id.polygon as usize];
+            let shift = shift as usize;
+            if shift == 0 {
+                continue;
+            }
+            let rotate = |ring: &mut geo::LineString<f64>| {
+                let m = ring.0.len() - 1;
+                ring.0.truncate(m);
+                ring.0.rotate_left(shift);
+                ring.0.push(ring.0[0]);
+            };
+            if id.ring == 0 {
+                poly.exterior_mut(rotate);
+            } else {
+                poly.interiors_mut(|holes| rotate(&mut holes[id.ring as usize - 1]));
+            }
+        }
+    });
+    // Cuts relative to the new start (every cut is at or after the first).
+    for cuts in starts {
+        let shift = cuts[0];
+        cuts.iter_mut().for_each(|c| *c -= shift);
+    }
+}
+
+/// Vertices of arcs with no unit on their right (coast, borders, unmatched), with their unit.
+fn open_border_vertices(atlas: &Atlas, topo: &Topology) -> Vec<(Coord<f64>, u32)> {
+    let mut out = Vec::new();
+    for (i, arc) in topo.arcs.iter().enumerate() {
+        if arc.right.is_none() {
+            out.extend(topo.coords(atlas, i as ArcId).iter().map(|&c| (c, arc.unit)));
         }
     }
+    out
+}
+
+/// Grid cell of a point, cells of [`NEAR_MISS_DEG`].
+fn grid_cell(c: Coord<f64>) -> (i64, i64) {
+    ((c.x / NEAR_MISS_DEG).floor() as i64, (c.y / NEAR_MISS_DEG).floor() as i64)
+}
+
+/// Vertices of other units near an open-border vertex.
+#[derive(Debug, Default)]
+struct Near {
+    /// Distance to the nearest distinct vertex of another unit, if within [`NEAR_MISS_DEG`].
+    nearest: Option<f64>,
+    /// Distinct positions of other units' vertices within [`SNAP_TOLERANCE_DEG`].
+    to_snap: Vec<Coord<f64>>,
+}
+
+/// For each vertex, the other units' vertices around it, in one pass: the
+/// vertices are sorted by grid cell once, and each looks at the 3×3 cells
+/// around its own. Identical positions (where two coastal neighbours meet
+/// the sea) are no defect and are skipped.
+fn near_others(vertices: &[(Coord<f64>, u32)]) -> Vec<Near> {
+    let mut order: Vec<u32> = (0..vertices.len() as u32).collect();
+    order.par_sort_unstable_by_key(|&i| grid_cell(vertices[i as usize].0));
+    let mut cells: foldhash::HashMap<(i64, i64), (u32, u32)> = foldhash::HashMap::default();
+    let mut i = 0;
+    while i < order.len() {
+        let c = grid_cell(vertices[order[i] as usize].0);
+        let mut j = i + 1;
+        while j < order.len() && grid_cell(vertices[order[j] as usize].0) == c {
+            j += 1;
+        }
+        cells.insert(c, (i as u32, j as u32));
+        i = j;
+    }
+    vertices
+        .par_iter()
+        .map(|&(c, u)| {
+            let (cx, cy) = grid_cell(c);
+            let mut near = Near::default();
+            for dx in -1..=1 {
+                for dy in -1..=1 {
+                    let Some(&(from, to)) = cells.get(&(cx + dx, cy + dy)) else { continue };
+                    for &k in &order[from as usize..to as usize] {
+                        let (d, v) = vertices[k as usize];
+                        if v == u || d == c {
+                            continue;
+                        }
+                        let dist = (d.x - c.x).hypot(d.y - c.y);
+                        if dist <= NEAR_MISS_DEG {
+                            near.nearest = Some(near.nearest.map_or(dist, |n: f64| n.min(dist)));
+                        }
+                        if dist <= SNAP_TOLERANCE_DEG && !near.to_snap.contains(&d) {
+                            near.to_snap.push(d);
+                        }
+                    }
+                }
+            }
+            near
+        })
+        .collect()
+}
+
+/// Where each vertex to snap goes, by its exact position.
+type SnapTargets = HashMap<(u64, u64), Coord<f64>>;
+
+/// Where vertices of open borders should move: onto a vertex of another
+/// unit closer than [`SNAP_TOLERANCE_DEG`] (the smaller of the two, so the
+/// result does not depend on the order); and the units with borders that
+/// have no exact counterpart while another unit lies within
+/// [`NEAR_MISS_DEG`] (a real coast has none).
+fn find_snaps(atlas: &Atlas, topo: &Topology) -> (SnapTargets, Vec<UnitId>) {
+    let vertices = open_border_vertices(atlas, topo);
+    let near = near_others(&vertices);
+    let mut near_miss: Vec<UnitId> =
+        vertices.iter().zip(&near).filter(|(_, n)| n.nearest.is_some()).map(|(&(_, u), _)| u).collect();
+    near_miss.sort_unstable();
+    near_miss.dedup();
+    let mut target = SnapTargets::new();
+    for (&(c, _), n) in vertices.iter().zip(&near) {
+        let best = n.to_snap.iter().fold(c, |b, &d| if (d.x, d.y) < (b.x, b.y) { d } else { b });
+        if best != c {
+            target.insert(point_key(c), best);
+        }
+    }
+    (target, near_miss)
+}
+
+/// Moves the vertices [`find_snaps`] chose, in every ring that has them;
+/// returns how many vertex positions moved.
+fn apply_snaps(atlas: &mut Atlas, target: &SnapTargets) -> usize {
     if target.is_empty() {
         return 0;
     }
-    let mut moved = 0;
-    for unit_rings in rings.iter_mut() {
-        for ring in unit_rings.iter_mut() {
-            for c in ring.iter_mut() {
-                if let Some(&t) = target.get(&vertex_key(*c)) {
-                    *c = t;
-                    moved += 1;
+    atlas
+        .units
+        .par_iter_mut()
+        .map(|unit| {
+            let Some(mp) = &mut unit.contour else { return 0 };
+            let mut moved = 0;
+            let mut snap = |ring: &mut geo::LineString<f64>| {
+                for c in ring.0.iter_mut() {
+                    if let Some(&t) = target.get(&point_key(*c)) {
+                        *c = t;
+                        moved += 1;
+                    }
                 }
+                ring.0.dedup();
+            };
+            for poly in &mut mp.0 {
+                poly.exterior_mut(&mut snap);
+                poly.interiors_mut(|holes| holes.iter_mut().for_each(&mut snap));
             }
-            ring.dedup();
-        }
-    }
-    moved
+            moved
+        })
+        .sum()
 }
 
-/// Reports snapped vertices and borders that still have no exact counterpart
-/// while another unit lies within [`NEAR_MISS_DEG`] (a real coast has none).
-fn report_unmatched(
-    atlas: &Atlas,
-    rings: &[Vec<Vec<Coord<f64>>>],
-    other: &[Vec<Vec<u32>>],
-    snapped: usize,
-    warnings: &mut Vec<Warning>,
-) {
-    if snapped > 0 {
-        warnings.push(Warning::new(
-            "snapped_vertices",
-            format!("{snapped} sommets de communes voisines distants de moins de {SNAP_TOLERANCE_DEG}° (≈ 1 cm) confondus pour la topologie"),
-        ));
-    }
-    let vertices = unmatched_vertices(rings, other);
-    // Two coastal neighbours share the vertex where their border meets the sea: identical
-    // vertices are no defect, only distinct ones a few metres apart.
-    let mut units: Vec<u32> = vertices
-        .iter()
-        .zip(others_within(&vertices, NEAR_MISS_DEG))
-        .filter(|(_, near)| !near.is_empty())
-        .map(|(&(_, u), _)| u)
-        .collect();
-    units.sort_unstable();
-    units.dedup();
+/// Reports the units with borders a few metres from their neighbour's.
+fn report_unmatched(atlas: &Atlas, units: &[UnitId], warnings: &mut Vec<Warning>) {
     if !units.is_empty() {
         let names: Vec<String> = units.iter().map(|&u| atlas.unit(u).code.to_string()).collect();
         warnings.push(Warning::new(

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 
 use crate::commune::{ARRONDISSEMENT_CITIES, InseeCode, MergedCommune, Unit, UnitId, UnitKind};
 use crate::diagnostics::Warning;
-use crate::geometry::area_km2;
 use crate::load::fields::LayerRecord;
 use crate::load::names::AreaNames;
 use crate::load::population::read_population;
 use crate::load::{InputError, Layer, UnitReadOptions, read_arrondissements, read_unit_layers};
+use rayon::prelude::*;
 
 /// Where the units come from.
 #[derive(Debug, Clone, Default)]
@@ -299,26 +299,20 @@ fn to_unit(r: LayerRecord, kind: UnitKind, names: &AreaNames) -> Unit {
         departement,
         region,
         epcis: r.epcis,
+        bbox: r.measure.map(|m| m.bbox),
+        area_km2: r.measure.map_or(0.0, |m| m.area_km2),
         contour: r.contour,
-        bbox: None,
-        area_km2: 0.0,
     }
 }
 
-/// Bounding boxes and ellipsoidal areas, on two cores (a million vertices).
+/// Bounding boxes and ellipsoidal areas of the contours their reader did not measure.
 fn measure(units: &mut [Unit]) {
-    let (a, b) = units.split_at_mut(units.len() / 2);
-    let run = |part: &mut [Unit]| {
-        for u in part {
-            if let Some(mp) = &u.contour {
-                u.bbox = geo::BoundingRect::bounding_rect(mp);
-                u.area_km2 = area_km2(mp);
-            }
+    units.par_iter_mut().filter(|u| u.bbox.is_none()).for_each(|u| {
+        if let Some(mp) = &u.contour {
+            let m = crate::geometry::measure(mp);
+            u.bbox = Some(m.bbox);
+            u.area_km2 = m.area_km2;
         }
-    };
-    std::thread::scope(|s| {
-        s.spawn(|| run(a));
-        run(b);
     });
 }
 

@@ -42,12 +42,6 @@ pub trait ArcCoords {
     fn coords(&self, arc: u32) -> &[Coord<f64>];
 }
 
-impl ArcCoords for Topology {
-    fn coords(&self, arc: u32) -> &[Coord<f64>] {
-        &self.arcs[arc as usize].coords
-    }
-}
-
 impl ArcCoords for Vec<Vec<Coord<f64>>> {
     fn coords(&self, arc: u32) -> &[Coord<f64>] {
         &self[arc as usize]

@@ -19,10 +19,12 @@ use std::collections::HashMap;
 
 use geo::line_intersection::{LineIntersection, line_intersection};
 use geo::{Coord, Line, LineString, Simplify};
+use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject};
 
 use crate::arcs::{Topology, vertex_key};
+use crate::dissolve::ArcCoords;
 
 /// Metres per degree of latitude (WGS84 mean).
 const METRES_PER_DEGREE: f64 = 111_320.0;
@@ -37,14 +39,17 @@ pub fn min_ring_area(tolerance_deg: f64) -> f64 {
     tolerance_deg * tolerance_deg
 }
 
-/// Simplified coordinates of every arc, in arc order, with no two arcs crossing.
-pub fn simplify_arcs(topo: &Topology, tolerance_deg: f64) -> Vec<Vec<Coord<f64>>> {
+/// Simplified coordinates of every arc, in arc order, with no two arcs
+/// crossing; `exact` gives the arcs' original coordinates.
+pub fn simplify_arcs(topo: &Topology, exact: &(dyn ArcCoords + Sync), tolerance_deg: f64) -> Vec<Vec<Coord<f64>>> {
+    let arcs = topo.arcs.len() as u32;
     let mut node_pairs: HashMap<NodePair, u32> = HashMap::new();
-    for arc in &topo.arcs {
-        *node_pairs.entry(pair(&arc.coords)).or_default() += 1;
+    for a in 0..arcs {
+        *node_pairs.entry(pair(exact.coords(a))).or_default() += 1;
     }
-    let simplify = |c: &Vec<Coord<f64>>, tolerance: f64| simplify_one(c, tolerance, node_pairs[&pair(c)] > 1);
-    let mut out: Vec<Vec<Coord<f64>>> = topo.arcs.iter().map(|a| simplify(&a.coords, tolerance_deg)).collect();
+    let simplify = |c: &[Coord<f64>], tolerance: f64| simplify_one(c, tolerance, node_pairs[&pair(c)] > 1);
+    let mut out: Vec<Vec<Coord<f64>>> =
+        (0..arcs).into_par_iter().map(|a| simplify(exact.coords(a), tolerance_deg)).collect();
     let mut tolerance = tolerance_deg;
     let mut suspects: Option<Vec<usize>> = None;
     for _ in 0..MAX_REFINEMENTS {
@@ -55,8 +60,8 @@ pub fn simplify_arcs(topo: &Topology, tolerance_deg: f64) -> Vec<Vec<Coord<f64>>
         tolerance /= 2.0;
         let last = tolerance < tolerance_deg / 2f64.powi(MAX_REFINEMENTS as i32 - 1);
         for &a in &crossing {
-            let original = &topo.arcs[a].coords;
-            out[a] = if last { original.clone() } else { simplify(original, tolerance) };
+            let original = exact.coords(a as u32);
+            out[a] = if last { original.to_vec() } else { simplify(original, tolerance) };
         }
         // Only the arcs just changed can make new crossings.
         suspects = Some(crossing);

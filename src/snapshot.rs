@@ -109,10 +109,10 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn new(atlas: Atlas, coverage: Coverage) -> Snapshot {
+    pub fn new(mut atlas: Atlas, coverage: Coverage) -> Snapshot {
         let index = UnitIndex::build(&atlas);
         let mut topology_warnings = Vec::new();
-        let topology = Topology::build(&atlas, &mut topology_warnings);
+        let topology = Topology::build(&mut atlas, &mut topology_warnings);
         let search = SearchIndex::build(&atlas);
         let summary = serde_json::to_vec(&coverage.report.by_stage).unwrap_or_default();
         let version = format!("{:08x}", fnv1a(&summary) as u32 ^ atlas.units.len() as u32);
@@ -140,10 +140,10 @@ impl Snapshot {
     pub fn simplified(&self, band: usize) -> Option<&Vec<Vec<geo::Coord<f64>>>> {
         let band = band.min(ZOOM_BANDS.len() - 1);
         let metres = ZOOM_BANDS[band].1?;
-        Some(
-            self.simplified[band]
-                .get_or_init(|| crate::simplify::simplify_arcs(&self.topology, crate::simplify::degrees(metres))),
-        )
+        Some(self.simplified[band].get_or_init(|| {
+            let exact = self.topology.exact(&self.atlas);
+            crate::simplify::simplify_arcs(&self.topology, &exact, crate::simplify::degrees(metres))
+        }))
     }
 
     /// Draws the national layers of every zoom band (what the map asks first),

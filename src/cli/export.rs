@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         .into());
     }
-    let loaded = args.data.load(&Options::default())?;
+    let mut loaded = args.data.load(&Options::default())?;
     if let Some(d) = &args.departement
         && !loaded.atlas.units.iter().any(|u| &u.departement == d)
     {
@@ -87,7 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     };
     let mut warnings = Vec::new();
     let topology = if needs_topology(layer, &options) {
-        Topology::build(&loaded.atlas, &mut warnings)
+        Topology::build(&mut loaded.atlas, &mut warnings)
     } else {
         Topology::default()
     };

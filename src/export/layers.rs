@@ -119,9 +119,12 @@ impl<'a> Shaper<'a> {
         let (coords, min_area): (Box<dyn ArcCoords + Sync + 'a>, f64) = match options.simplify_m {
             Some(m) if m > 0.0 => match ctx.simplified {
                 Some(arcs) => (Box::new(SimplifiedCoords(arcs)), min_ring_area(degrees(m))),
-                None => (Box::new(simplify_arcs(ctx.topology, degrees(m))), min_ring_area(degrees(m))),
+                None => (
+                    Box::new(simplify_arcs(ctx.topology, &ctx.topology.exact(ctx.atlas), degrees(m))),
+                    min_ring_area(degrees(m)),
+                ),
             },
-            _ => (Box::new(TopologyCoords(ctx.topology)), 0.0),
+            _ => (Box::new(ctx.topology.exact(ctx.atlas)), 0.0),
         };
         Shaper {
             atlas: ctx.atlas,
@@ -200,14 +203,6 @@ struct SimplifiedCoords<'a>(&'a Vec<Vec<Coord<f64>>>);
 impl ArcCoords for SimplifiedCoords<'_> {
     fn coords(&self, arc: u32) -> &[Coord<f64>] {
         &self.0[arc as usize]
-    }
-}
-
-struct TopologyCoords<'a>(&'a Topology);
-
-impl ArcCoords for TopologyCoords<'_> {
-    fn coords(&self, arc: u32) -> &[Coord<f64>] {
-        self.0.coords(arc)
     }
 }
 

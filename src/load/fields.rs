@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::InputError;
 use crate::commune::InseeCode;
+use crate::geometry::Measure;
 use geo::MultiPolygon;
 
 /// Which layer a file holds: communes, or arrondissements municipaux.
@@ -32,6 +33,8 @@ pub struct LayerRecord {
     pub city: Option<InseeCode>,
     /// Exteriors counter-clockwise, holes clockwise; `None` without a contour.
     pub contour: Option<MultiPolygon<f64>>,
+    /// Box and area of the contour, when the reader measured it on the way.
+    pub measure: Option<Measure>,
 }
 
 /// A table of text attributes, record by record (a DBF, a GeoPackage table…).
@@ -138,6 +141,7 @@ pub fn read_records(path: &Path, table: &dyn AttributeTable, kind: LayerKind) ->
             epcis: text(fields.epci).map(|e| split_epcis(&e)).unwrap_or_default(),
             city,
             contour: None,
+            measure: None,
         });
     }
     Ok(out)

@@ -16,6 +16,7 @@ pub mod names;
 pub mod polygons;
 pub mod population;
 pub mod shapefile;
+pub mod shp;
 pub mod table;
 pub mod territories;
 

@@ -32,6 +32,7 @@ fn grid() -> Atlas {
                 epcis: vec![],
                 city: None,
                 contour: Some(mp),
+                measure: None,
             }
         })
         .collect();
@@ -41,7 +42,7 @@ fn grid() -> Atlas {
 fn dissolved(atlas: &Atlas, topo: &Topology, members: &[UnitId]) -> MultiPolygon<f64> {
     let mut marks = vec![false; atlas.units.len()];
     members.iter().for_each(|&u| marks[u as usize] = true);
-    let d = dissolve(topo, topo, members, &|u| marks[u as usize]);
+    let d = dissolve(topo, &topo.exact(atlas), members, &|u| marks[u as usize]);
     assert_eq!(d.open_rings, 0);
     d.shape
 }
@@ -55,8 +56,8 @@ proptest! {
 
     #[test]
     fn dissolve_is_valid_and_keeps_the_area(cells in proptest::collection::vec(any::<bool>(), SIDE * SIDE)) {
-        let atlas = grid();
-        let topo = Topology::build(&atlas, &mut Vec::new());
+        let mut atlas = grid();
+        let topo = Topology::build(&mut atlas, &mut Vec::new());
         let members: Vec<UnitId> = (0..SIDE * SIDE).filter(|&i| cells[i]).map(|i| i as UnitId).collect();
         let shape = dissolved(&atlas, &topo, &members);
         prop_assert!(shape.is_valid(), "invalid: {:?}", shape);
@@ -75,8 +76,8 @@ proptest! {
     fn dissolving_two_disjoint_groups_equals_dissolving_their_union(
         cells in proptest::collection::vec(0u8..3, SIDE * SIDE)
     ) {
-        let atlas = grid();
-        let topo = Topology::build(&atlas, &mut Vec::new());
+        let mut atlas = grid();
+        let topo = Topology::build(&mut atlas, &mut Vec::new());
         let pick = |k: u8| -> Vec<UnitId> { (0..SIDE * SIDE).filter(|&i| cells[i] == k).map(|i| i as UnitId).collect() };
         let (a, b) = (pick(1), pick(2));
         let mut both = [a.clone(), b.clone()].concat();
@@ -90,8 +91,8 @@ proptest! {
 
 #[test]
 fn an_enclave_becomes_a_hole_and_a_point_contact_two_polygons() {
-    let atlas = grid();
-    let topo = Topology::build(&atlas, &mut Vec::new());
+    let mut atlas = grid();
+    let topo = Topology::build(&mut atlas, &mut Vec::new());
     // A 3×3 block without its centre (units 0-2, 6, 8, 12-14 of the grid).
     let ring: Vec<UnitId> = vec![0, 1, 2, 6, 8, 12, 13, 14];
     let shape = dissolved(&atlas, &topo, &ring);
