@@ -14,16 +14,16 @@ use cptsmap::load::territories::read_territory_list;
 use cptsmap::membership::{DEFAULT_MIN_SHARE, assign};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// The bundled data, relative to `--geodata`.
+/// The bundled data, relative to `--geodata` (embedded in the binary when it is not given).
 pub const COMMUNES_FILE: &str = "COMMUNE.shp";
 pub const ARRONDISSEMENTS_FILE: &str = "ARRONDISSEMENT_MUNICIPAL.shp";
 pub const DEMO_CPTS_FILE: &str = "cpts_demo_fictif.csv";
 
 #[derive(Debug, clap::Args)]
 pub struct DataArgs {
-    /// Dossier des données fournies (communes, noms, territoires de démonstration).
-    #[arg(long, env = "CPTSMAP_GEODATA", default_value = "geodata")]
-    pub geodata: PathBuf,
+    /// Dossier des données de base (communes, noms, territoires de démonstration) ; sans cette option, celles intégrées au programme.
+    #[arg(long, env = "CPTSMAP_GEODATA", value_name = "DOSSIER")]
+    pub geodata: Option<PathBuf>,
     /// Couche(s) des communes (.shp) ; répéter l'option pour plusieurs fichiers. [défaut : GEODATA/COMMUNE.shp]
     #[arg(long = "communes", value_name = "SHP")]
     pub communes: Vec<PathBuf>,
@@ -81,30 +81,35 @@ pub struct Loaded {
 }
 
 impl DataArgs {
+    /// The directory of the base data: `--geodata`, or the embedded files.
+    fn geodata(&self) -> PathBuf {
+        self.geodata.clone().unwrap_or_else(|| PathBuf::from(cptsmap::load::bundled::DIR))
+    }
+
     fn sources(&self) -> AtlasSources {
-        let communes =
-            if self.communes.is_empty() { vec![self.geodata.join(COMMUNES_FILE)] } else { self.communes.clone() };
+        let geodata = self.geodata();
+        let communes = if self.communes.is_empty() { vec![geodata.join(COMMUNES_FILE)] } else { self.communes.clone() };
         let arrondissements = if self.no_arrondissements {
             None
         } else {
             self.arrondissements.clone().or_else(|| {
                 // The bundled arrondissements go with the bundled communes only.
-                let bundled = self.geodata.join(ARRONDISSEMENTS_FILE);
-                (self.communes.is_empty() && bundled.exists()).then_some(bundled)
+                let bundled = geodata.join(ARRONDISSEMENTS_FILE);
+                (self.communes.is_empty() && cptsmap::load::exists(&bundled)).then_some(bundled)
             })
         };
         AtlasSources {
             communes,
             arrondissements,
             population: self.population.clone(),
-            names: Some(self.geodata.clone()),
+            names: Some(geodata),
             read: Default::default(),
             carried_arrondissements: !self.no_arrondissements,
         }
     }
 
     fn cpts_path(&self) -> PathBuf {
-        self.cpts.clone().unwrap_or_else(|| self.geodata.join(DEMO_CPTS_FILE))
+        self.cpts.clone().unwrap_or_else(|| self.geodata().join(DEMO_CPTS_FILE))
     }
 
     pub fn load(&self, options: &Options) -> anyhow::Result<Loaded> {

@@ -9,6 +9,7 @@
 //! - [`territories`]: CPTS lists in long CSV format (territory, commune);
 //! - [`polygons`]: CPTS drawn as polygons (GeoJSON or shapefile).
 
+pub mod bundled;
 pub mod crs;
 pub mod dbf;
 pub mod fields;
@@ -105,9 +106,15 @@ impl InputError {
     }
 }
 
-/// Reads a whole file, naming it in the error.
+/// Reads a whole file (or an embedded one, see [`bundled`]), naming it in the error.
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>, InputError> {
-    std::fs::read(path).map_err(|source| InputError::Io { path: path.to_path_buf(), source })
+    let read = bundled::read(path).unwrap_or_else(|| std::fs::read(path));
+    read.map_err(|source| InputError::Io { path: path.to_path_buf(), source })
+}
+
+/// Whether a file exists on disk or among the embedded ones.
+pub fn exists(path: &Path) -> bool {
+    bundled::exists(path) || path.exists()
 }
 
 /// Decodes a text file: UTF-8 (with or without BOM), else Windows-1252

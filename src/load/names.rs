@@ -22,7 +22,7 @@ impl AreaNames {
         let mut names = AreaNames::default();
         for (file, key) in [("departements.csv", "code"), ("regions.csv", "code"), ("epci.csv", "siren")] {
             let path = dir.join(file);
-            if !path.exists() {
+            if !super::exists(&path) {
                 continue;
             }
             let table = Table::read(&path)?;

@@ -19,7 +19,7 @@ use super::crs::Crs;
 use super::dbf::Dbf;
 use super::fields::{LayerKind, read_records};
 use super::shp::{self, RawShape, RecordSpan};
-use super::{InputError, Layer, read_bytes};
+use super::{InputError, Layer, bundled, read_bytes};
 use crate::diagnostics::Warning;
 use crate::geometry::{BuiltRing, Measure, RingBuilder, point_in_ring};
 
@@ -39,6 +39,7 @@ pub struct ShapefileSource<'a> {
 pub enum Bytes<'a> {
     File(std::fs::File),
     Memory(&'a [u8]),
+    Owned(Vec<u8>),
 }
 
 impl Bytes<'_> {
@@ -46,16 +47,20 @@ impl Bytes<'_> {
         match self {
             Bytes::File(f) => Ok(f.metadata()?.len() as usize),
             Bytes::Memory(b) => Ok(b.len()),
+            Bytes::Owned(b) => Ok(b.len()),
         }
     }
 
     /// `len` bytes at `offset` (borrowed when in memory).
     fn read(&self, offset: usize, len: usize) -> std::io::Result<Cow<'_, [u8]>> {
+        let in_memory = |b: &[u8]| {
+            b.get(offset..offset + len)
+                .map(|_| ())
+                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof))
+        };
         match self {
-            Bytes::Memory(b) => b
-                .get(offset..offset + len)
-                .map(Cow::Borrowed)
-                .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),
+            Bytes::Memory(b) => in_memory(b).map(|()| Cow::Borrowed(&b[offset..offset + len])),
+            Bytes::Owned(b) => in_memory(b).map(|()| Cow::Borrowed(&b[offset..offset + len])),
             Bytes::File(f) => {
                 let mut buf = vec![0u8; len];
                 std::os::unix::fs::FileExt::read_exact_at(f, &mut buf, offset as u64)?;
@@ -66,35 +71,50 @@ impl Bytes<'_> {
 }
 
 impl ShapefileSource<'static> {
-    /// The files beside `path` on disk.
-    pub fn from_disk(path: &Path) -> Result<ShapefileSource<'static>, InputError> {
+    /// The files beside `path`, on disk or embedded in the binary.
+    pub fn open(path: &Path) -> Result<ShapefileSource<'static>, InputError> {
         let io = |p: &Path| {
             let p = p.to_path_buf();
             move |source| InputError::Io { path: p, source }
         };
-        let shp = std::fs::File::open(path).map_err(io(path))?;
-        let shx = match shp::shx_path(path) {
-            Some(p) => Some(Bytes::File(std::fs::File::open(&p).map_err(io(&p))?)),
-            None => None,
+        let (shp, shx) = if bundled::exists(path) {
+            let shx = path.with_extension("shx");
+            let shx = if bundled::exists(&shx) { Some(Bytes::Owned(read_bytes(&shx)?)) } else { None };
+            (Bytes::Owned(read_bytes(path)?), shx)
+        } else {
+            let shp = Bytes::File(std::fs::File::open(path).map_err(io(path))?);
+            let shx = match shp::shx_path(path) {
+                Some(p) => Some(Bytes::File(std::fs::File::open(&p).map_err(io(&p))?)),
+                None => None,
+            };
+            (shp, shx)
         };
         let dbf = read_bytes(&sibling(path, "dbf"))?;
-        let text = |ext: &str| std::fs::read(sibling(path, ext)).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
         Ok(ShapefileSource {
             path: path.to_path_buf(),
-            shp: Bytes::File(shp),
+            shp,
             shx,
             dbf,
-            prj: text("prj"),
-            cpg: text("cpg"),
+            prj: optional_text(&sibling(path, "prj"))?,
+            cpg: optional_text(&sibling(path, "cpg"))?,
         })
     }
+}
+
+/// A small text file that may be absent (`.prj`, `.cpg`), decoded leniently:
+/// garbage must reach the parser and fail there, not pass for "absent".
+fn optional_text(path: &Path) -> Result<Option<String>, InputError> {
+    if !super::exists(path) {
+        return Ok(None);
+    }
+    read_bytes(path).map(|b| Some(String::from_utf8_lossy(&b).into_owned()))
 }
 
 /// `COMMUNE.dbf` beside `COMMUNE.shp`, or `COMMUNE.DBF` when that is how it is spelt.
 fn sibling(path: &Path, ext: &str) -> PathBuf {
     let lower = path.with_extension(ext);
     let upper = path.with_extension(ext.to_ascii_uppercase());
-    if !lower.exists() && upper.exists() { upper } else { lower }
+    if !super::exists(&lower) && super::exists(&upper) { upper } else { lower }
 }
 
 /// A shapefile opened: attribute table located, CRS read, geometries not yet decoded.
@@ -135,7 +155,7 @@ fn same_count(path: &Path, shapes: usize, records: usize) -> Result<(), InputErr
 
 /// Reads one layer (`COMMUNE.shp`, `ARRONDISSEMENT_MUNICIPAL.shp`, or a file of that shape).
 pub fn read_layer(path: &Path, kind: LayerKind, warnings: &mut Vec<Warning>) -> Result<Layer, InputError> {
-    read_layer_from(ShapefileSource::from_disk(path)?, kind, warnings)
+    read_layer_from(ShapefileSource::open(path)?, kind, warnings)
 }
 
 /// Reads one layer from its files, wherever they are.
@@ -170,7 +190,7 @@ pub type Contours = Vec<Option<MultiPolygon<f64>>>;
 /// Any polygon shapefile: its attribute table and its geometries in WGS84
 /// (used for territories drawn as polygons).
 pub fn read_features(path: &Path, warnings: &mut Vec<Warning>) -> Result<(Dbf, Contours), InputError> {
-    let Opened { source, dbf, crs, .. } = open(ShapefileSource::from_disk(path)?, warnings)?;
+    let Opened { source, dbf, crs, .. } = open(ShapefileSource::open(path)?, warnings)?;
     let shapes = read_shapes(&source, &crs)?;
     same_count(&source.path, shapes.len(), dbf.len())?;
     Ok((dbf, shapes.into_iter().map(|s| s.map(|s| s.contour)).collect()))

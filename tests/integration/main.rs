@@ -1,6 +1,7 @@
 //! Integration tests: the real binary on hand-made fixtures and on the
 //! bundled national data.
 
+mod bundled;
 mod dissolve;
 mod export;
 mod fixtures;
