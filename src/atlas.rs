@@ -92,7 +92,7 @@ impl Atlas {
         }
         let arrondissements = match &sources.arrondissements {
             Some(path) => {
-                let layer = read_arrondissements(path, &mut warnings)?;
+                let layer = read_arrondissements(path, &sources.read, &mut warnings)?;
                 layers.push(info(&layer));
                 Some(layer.records)
             }

@@ -51,6 +51,7 @@ pub mod http;
 pub mod index;
 pub mod load;
 pub mod membership;
+pub mod progress;
 pub mod report;
 pub mod search;
 pub mod simplify;

@@ -149,7 +149,9 @@ impl Snapshot {
     /// Draws the national layers of every zoom band (what the map asks first),
     /// so that no visitor waits for them.
     pub fn prewarm(&self) {
-        for band in 0..ZOOM_BANDS.len() {
+        // The exact band is asked for by bounding box only (a national layer at full
+        // resolution would be hundreds of megabytes on the official contours).
+        for band in (0..ZOOM_BANDS.len()).filter(|&b| ZOOM_BANDS[b].1.is_some()) {
             for layer in [Layer::Regions, Layer::Departements, Layer::Cpts, Layer::Uncovered, Layer::Overlaps] {
                 let body = self.layer(layer, Stage::PreProjet, band);
                 body.encoded(Coding::Gzip);

@@ -2,7 +2,6 @@
 //! computed coverage (with a spinner on a terminal).
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Context;
 use cptsmap::atlas::{Atlas, AtlasSources};
@@ -12,7 +11,8 @@ use cptsmap::load::InputError;
 use cptsmap::load::polygons::{FieldChoice, is_polygon_file, read_drawn_territories};
 use cptsmap::load::territories::read_territory_list;
 use cptsmap::membership::{DEFAULT_MIN_SHARE, assign};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::feedback::Feedback;
 
 /// The bundled data, relative to `--geodata` (embedded in the binary when it is not given).
 pub const COMMUNES_FILE: &str = "COMMUNE.shp";
@@ -86,7 +86,7 @@ impl DataArgs {
         self.geodata.clone().unwrap_or_else(|| PathBuf::from(cptsmap::load::bundled::DIR))
     }
 
-    fn sources(&self) -> AtlasSources {
+    fn sources(&self, feedback: &Feedback) -> AtlasSources {
         let geodata = self.geodata();
         let communes = if self.communes.is_empty() { vec![geodata.join(COMMUNES_FILE)] } else { self.communes.clone() };
         let arrondissements = if self.no_arrondissements {
@@ -103,7 +103,7 @@ impl DataArgs {
             arrondissements,
             population: self.population.clone(),
             names: Some(geodata),
-            read: Default::default(),
+            read: cptsmap::load::UnitReadOptions { progress: Some(feedback.progress()), ..Default::default() },
             carried_arrondissements: !self.no_arrondissements,
         }
     }
@@ -112,12 +112,10 @@ impl DataArgs {
         self.cpts.clone().unwrap_or_else(|| self.geodata().join(DEMO_CPTS_FILE))
     }
 
-    pub fn load(&self, options: &Options) -> anyhow::Result<Loaded> {
-        let spinner = spinner();
-        spinner.set_message("lecture des communes…");
-        let atlas = Atlas::load(&self.sources()).context("chargement des communes")?;
+    pub fn load(&self, options: &Options, feedback: &Feedback) -> anyhow::Result<Loaded> {
+        let atlas = Atlas::load(&self.sources(feedback)).context("chargement des communes")?;
         let cpts_path = self.cpts_path();
-        spinner.set_message("lecture des CPTS…");
+        feedback.stage("lecture des CPTS");
         let started = std::time::Instant::now();
         let mut warnings = atlas.warnings.clone();
         let territories = if is_polygon_file(&cpts_path) {
@@ -132,7 +130,7 @@ impl DataArgs {
             let drawn =
                 read_drawn_territories(&cpts_path, &choice, &mut warnings).context("chargement des polygones CPTS")?;
             tracing::debug!(polygons = drawn.len(), elapsed = ?started.elapsed(), "CPTS polygons read");
-            spinner.set_message("communes dans les polygones…");
+            feedback.stage("communes dans les polygones");
             assign(&atlas, &UnitIndex::build(&atlas), drawn, p.min_share, &mut warnings)
         } else {
             let list = read_territory_list(&cpts_path, &atlas).context("chargement des territoires CPTS")?;
@@ -140,11 +138,10 @@ impl DataArgs {
             list.territories
         };
         tracing::debug!(territories = territories.len(), elapsed = ?started.elapsed(), "CPTS read");
-        spinner.set_message("calcul de la couverture…");
+        feedback.stage("calcul de la couverture");
         let started = std::time::Instant::now();
         let mut coverage = coverage::compute(&atlas, territories, options, warnings);
         tracing::debug!(elapsed = ?started.elapsed(), "coverage computed");
-        spinner.finish_and_clear();
         let report = &mut coverage.report;
         report.data.cpts = Some(cpts_path.display().to_string());
         report.data.fictional = is_fictional(&cpts_path);
@@ -164,14 +161,4 @@ impl Loaded {
 /// The bundled demo territories say so in their file name.
 fn is_fictional(path: &Path) -> bool {
     path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.to_lowercase().contains("fictif"))
-}
-
-fn spinner() -> ProgressBar {
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }

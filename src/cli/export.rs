@@ -68,7 +68,8 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         }
         .into());
     }
-    let mut loaded = args.data.load(&Options::default())?;
+    let feedback = super::feedback::Feedback::start();
+    let mut loaded = args.data.load(&Options::default(), &feedback)?;
     if let Some(d) = &args.departement
         && !loaded.atlas.units.iter().any(|u| &u.departement == d)
     {
@@ -86,6 +87,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         bbox: None,
     };
     let mut warnings = Vec::new();
+    feedback.stage("limites communes (topologie)");
     let topology = if needs_topology(layer, &options) {
         Topology::build(&mut loaded.atlas, &mut warnings)
     } else {
@@ -95,6 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         tracing::warn!("{w}");
     }
     let ctx = Context { atlas: &loaded.atlas, coverage: &loaded.coverage, topology: &topology, simplified: None };
+    feedback.stage("écriture de la couche");
     let summary = match &args.output {
         Some(path) => {
             // Write beside the target, then rename: a failed export leaves no half file.
@@ -113,6 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             summary
         }
     };
+    drop(feedback);
     eprintln!(
         "couche {} : {} entités{}{}",
         layer.key(),

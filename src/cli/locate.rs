@@ -61,7 +61,7 @@ struct ZoneRef {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let loaded = args.data.load(&Options::default())?;
+    let loaded = args.data.load(&Options::default(), &super::feedback::Feedback::start())?;
     let ids: Vec<UnitId> = match (args.commune, args.lon, args.lat) {
         (Some(code), _, _) => match loaded.atlas.resolve(code) {
             Resolved::Unit(id) => vec![id],

@@ -2,6 +2,7 @@
 
 mod data;
 mod export;
+mod feedback;
 mod locate;
 mod report;
 mod serve;

@@ -29,7 +29,7 @@ enum FormatArg {
 }
 
 pub fn run(args: Args) -> anyhow::Result<()> {
-    let loaded = args.data.load(&Options { as_of: args.at })?;
+    let loaded = args.data.load(&Options { as_of: args.at }, &super::feedback::Feedback::start())?;
     let format = match args.format {
         FormatArg::Table => Format::Table,
         FormatArg::Json => Format::Json,

@@ -27,8 +27,11 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<()> {
     // Load and compute everything before opening the port: bad data fail fast.
-    let loaded = args.data.load(&Options::default())?;
+    let feedback = super::feedback::Feedback::start();
+    let loaded = args.data.load(&Options::default(), &feedback)?;
+    feedback.stage("limites communes, index, recherche");
     let snapshot = Arc::new(Snapshot::new(loaded.atlas, loaded.coverage));
+    drop(feedback);
     for w in &snapshot.topology_warnings {
         tracing::warn!("{w}");
     }

@@ -53,21 +53,27 @@ pub struct UnitLayers {
 pub struct UnitReadOptions {
     /// Name of the commune layer in a multi-layer file (`--communes-layer`).
     pub layer: Option<String>,
+    /// Where readers report how far they are.
+    pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
 
 /// Reads a commune source, whatever its format (shapefile for now).
 pub fn read_unit_layers(
     path: &Path,
-    _options: &UnitReadOptions,
+    options: &UnitReadOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<UnitLayers, InputError> {
-    let communes = shapefile::read_layer(path, LayerKind::Communes, warnings)?;
+    let communes = shapefile::read_layer(path, LayerKind::Communes, options.progress.as_deref(), warnings)?;
     Ok(UnitLayers { communes, arrondissements: None, history: Vec::new() })
 }
 
 /// Reads a layer of arrondissements municipaux given on its own.
-pub fn read_arrondissements(path: &Path, warnings: &mut Vec<Warning>) -> Result<Layer, InputError> {
-    shapefile::read_layer(path, LayerKind::Arrondissements, warnings)
+pub fn read_arrondissements(
+    path: &Path,
+    options: &UnitReadOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Layer, InputError> {
+    shapefile::read_layer(path, LayerKind::Arrondissements, options.progress.as_deref(), warnings)
 }
 
 /// Bad or unreadable input. Every variant says which file, and where in it.

@@ -22,6 +22,7 @@ use super::shp::{self, RawShape, RecordSpan};
 use super::{InputError, Layer, bundled, read_bytes};
 use crate::diagnostics::Warning;
 use crate::geometry::{BuiltRing, Measure, RingBuilder, point_in_ring};
+use crate::progress::Progress;
 
 /// A shapefile's four files, from disk or from memory (the bundled data).
 pub struct ShapefileSource<'a> {
@@ -154,20 +155,27 @@ fn same_count(path: &Path, shapes: usize, records: usize) -> Result<(), InputErr
 }
 
 /// Reads one layer (`COMMUNE.shp`, `ARRONDISSEMENT_MUNICIPAL.shp`, or a file of that shape).
-pub fn read_layer(path: &Path, kind: LayerKind, warnings: &mut Vec<Warning>) -> Result<Layer, InputError> {
-    read_layer_from(ShapefileSource::open(path)?, kind, warnings)
+pub fn read_layer(
+    path: &Path,
+    kind: LayerKind,
+    progress: Option<&Progress>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Layer, InputError> {
+    read_layer_from(ShapefileSource::open(path)?, kind, progress, warnings)
 }
 
 /// Reads one layer from its files, wherever they are.
 pub fn read_layer_from(
     source: ShapefileSource<'_>,
     kind: LayerKind,
+    progress: Option<&Progress>,
     warnings: &mut Vec<Warning>,
 ) -> Result<Layer, InputError> {
     let Opened { source, dbf, encoding, crs } = open(source, warnings)?;
     let dbf_path = source.path.with_extension("dbf");
     // Attributes and geometries are independent: read them side by side.
-    let (attributes, shapes) = rayon::join(|| read_records(&dbf_path, &dbf, kind), || read_shapes(&source, &crs));
+    let (attributes, shapes) =
+        rayon::join(|| read_records(&dbf_path, &dbf, kind), || read_shapes(&source, &crs, progress));
     let (attributes, shapes) = (attributes?, shapes?);
     same_count(&source.path, shapes.len(), attributes.len())?;
     let records = attributes
@@ -191,7 +199,7 @@ pub type Contours = Vec<Option<MultiPolygon<f64>>>;
 /// (used for territories drawn as polygons).
 pub fn read_features(path: &Path, warnings: &mut Vec<Warning>) -> Result<(Dbf, Contours), InputError> {
     let Opened { source, dbf, crs, .. } = open(ShapefileSource::open(path)?, warnings)?;
-    let shapes = read_shapes(&source, &crs)?;
+    let shapes = read_shapes(&source, &crs, None)?;
     same_count(&source.path, shapes.len(), dbf.len())?;
     Ok((dbf, shapes.into_iter().map(|s| s.map(|s| s.contour)).collect()))
 }
@@ -231,7 +239,11 @@ const WINDOW: usize = 1 << 20;
 
 /// Reads every shape as a WGS84 multipolygon (`None` for null shapes), record
 /// ranges in parallel; the first error (lowest record) wins.
-fn read_shapes(source: &ShapefileSource<'_>, crs: &Crs) -> Result<Vec<Option<Shape>>, InputError> {
+fn read_shapes(
+    source: &ShapefileSource<'_>,
+    crs: &Crs,
+    progress: Option<&Progress>,
+) -> Result<Vec<Option<Shape>>, InputError> {
     let path = &source.path;
     let file_err = |m: String| InputError::file(path, m);
     let io_err = |e: std::io::Error| InputError::Io { path: path.clone(), source: e };
@@ -252,6 +264,9 @@ fn read_shapes(source: &ShapefileSource<'_>, crs: &Crs) -> Result<Vec<Option<Sha
     };
     let to_wgs84 = crs.to_wgs84();
     let windows = windows(&spans);
+    if let Some(p) = progress {
+        p.stage(&format!("lecture de {}", path.display()), header.length as u64);
+    }
     let results: Vec<Result<Vec<Option<Shape>>, InputError>> = windows
         .par_iter()
         .map(|&(first, count)| {
@@ -271,6 +286,9 @@ fn read_shapes(source: &ShapefileSource<'_>, crs: &Crs) -> Result<Vec<Option<Sha
                 let shape = to_shape(&raw, |x, y| to_wgs84.convert(x, y).map(|(x, y)| Coord { x, y }))
                     .map_err(|(x, y)| at(format!("coordonnées ({x}, {y}) hors du domaine de {crs}")))?;
                 out.push(shape);
+            }
+            if let Some(p) = progress {
+                p.advance((end - start) as u64);
             }
             Ok(out)
         })
