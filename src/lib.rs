@@ -40,6 +40,7 @@
 //! mutates what an upstream stage produced.
 
 pub mod arcs;
+pub mod area;
 pub mod atlas;
 pub mod commune;
 pub mod coverage;
@@ -51,10 +52,12 @@ pub mod http;
 pub mod index;
 pub mod load;
 pub mod membership;
+pub mod places;
 pub mod report;
 pub mod search;
 pub mod simplify;
 pub mod snapshot;
+pub mod summary;
 pub mod territory;
 pub mod text;
 pub mod topology;

@@ -176,7 +176,7 @@ impl Snapshot {
     pub fn band_options(&self, stage: Stage, band: usize) -> ExportOptions {
         ExportOptions {
             stage,
-            departement: None,
+            area: crate::area::Area::France,
             simplify_m: ZOOM_BANDS[band.min(ZOOM_BANDS.len() - 1)].1,
             fictional: self.coverage.report.data.fictional,
             bbox: None,

@@ -5,8 +5,11 @@
 //! Everything derived from the snapshot carries an ETag and answers 304 to
 //! a matching `If-None-Match`; bodies are compressed (gzip, brotli).
 
+mod areas;
 mod error;
+mod layers;
 mod routes;
+mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +23,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
+pub use layers::{MAX_BYTES, MAX_COMMUNES, MAX_VERTICES};
 
 use crate::snapshot::Snapshot;
 
@@ -29,8 +33,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const BODY_LIMIT: usize = 16 * 1024;
 
 pub fn router(snapshot: Arc<Snapshot>) -> Router {
+    let page = web::routes(Arc::new(web::Web::new(Arc::clone(&snapshot))));
     routes::routes()
         .with_state(snapshot)
+        .merge(page)
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))

@@ -9,16 +9,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use geo::Rect;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
 use crate::atlas::Resolved;
 use crate::commune::{InseeCode, UnitId, UnitKind};
-use crate::export::layers::{ExportOptions, Layer};
 use crate::snapshot::{Body, Coding, Snapshot};
-use crate::territory::Stage;
 
 type Shared = State<Arc<Snapshot>>;
 type Params = Query<HashMap<String, String>>;
@@ -36,8 +33,6 @@ pub fn routes() -> Router<Arc<Snapshot>> {
         .route("/api/communes/{code}", get(commune))
         .route("/api/cpts", get(cpts_list))
         .route("/api/cpts/{id}", get(cpts_one))
-        .route("/api/layers/{file}", get(layer))
-        .route("/api/export/{file}", get(export))
         .route("/api/timeline", get(timeline))
         .fallback(static_file)
 }
@@ -67,8 +62,8 @@ async fn static_file(State(s): Shared, headers: HeaderMap, uri: axum::http::Uri)
     Ok(respond(&headers, Body::new(file.data.into_owned(), &s.version), mime, &[]))
 }
 
-const JSON: &str = "application/json";
-const GEOJSON: &str = "application/geo+json";
+pub(super) const JSON: &str = "application/json";
+pub(super) const GEOJSON: &str = "application/geo+json";
 /// Figures change only with the data; let browsers and proxies revalidate.
 const CACHE: &str = "public, max-age=300, must-revalidate";
 
@@ -94,7 +89,7 @@ fn coding(headers: &HeaderMap, size: usize) -> Coding {
 
 /// A cached answer: 304 when the client already has it, compressed once
 /// (the compression layer leaves bodies that already have an encoding alone).
-fn respond(
+pub(super) fn respond(
     headers: &HeaderMap,
     body: Body,
     content_type: &'static str,
@@ -132,12 +127,12 @@ fn respond(
     response
 }
 
-fn json_body(snapshot: &Snapshot, value: &impl Serialize) -> Result<Body, ApiError> {
+pub(super) fn json_body(snapshot: &Snapshot, value: &impl Serialize) -> Result<Body, ApiError> {
     let bytes = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Body::new(bytes, &snapshot.version))
 }
 
-fn json_response(s: &Snapshot, headers: &HeaderMap, value: &impl Serialize) -> Result<Response, ApiError> {
+pub(super) fn json_response(s: &Snapshot, headers: &HeaderMap, value: &impl Serialize) -> Result<Response, ApiError> {
     Ok(respond(headers, json_body(s, value)?, JSON, &[]))
 }
 
@@ -227,7 +222,7 @@ fn bbox_of(s: &Snapshot, keep: impl Fn(UnitId) -> bool) -> Option<[f64; 4]> {
 }
 
 /// The card of a unit: figures, covering territories, uncovered zone.
-fn card(s: &Snapshot, u: UnitId) -> Value {
+pub(super) fn card(s: &Snapshot, u: UnitId) -> Value {
     let unit = s.atlas.unit(u);
     let cpts: Vec<Value> = s.coverage.covering[u as usize]
         .iter()
@@ -269,7 +264,7 @@ async fn commune(State(s): Shared, headers: HeaderMap, Path(code): Path<String>)
     }
 }
 
-fn number(
+pub(super) fn number(
     params: &HashMap<String, String>,
     name: &'static str,
     range: std::ops::RangeInclusive<f64>,
@@ -348,105 +343,6 @@ async fn cpts_one(State(s): Shared, headers: HeaderMap, Path(id): Path<String>) 
         .collect();
     value["bbox"] = json!(bbox_of(&s, |u| t.units.binary_search(&u).is_ok()));
     json_response(&s, &headers, &value)
-}
-
-/// `communes.geojson` → the communes layer.
-fn layer_of(file: &str) -> Result<Layer, ApiError> {
-    let key =
-        file.strip_suffix(".geojson").ok_or_else(|| ApiError::bad("layer", "l'adresse doit finir par .geojson"))?;
-    Layer::from_key(key).ok_or_else(|| {
-        let keys: Vec<&str> = Layer::ALL.iter().map(|l| l.key()).collect();
-        ApiError::bad("layer", format!("couche « {key} » inconnue ; couches : {}", keys.join(", ")))
-    })
-}
-
-fn stage_param(params: &HashMap<String, String>) -> Result<Stage, ApiError> {
-    match params.get("stage") {
-        None => Ok(Stage::PreProjet),
-        Some(t) => t.parse().map_err(|e: crate::territory::StageError| ApiError::bad("stage", e.to_string())),
-    }
-}
-
-fn bbox_param(params: &HashMap<String, String>) -> Result<Option<Rect<f64>>, ApiError> {
-    let Some(raw) = params.get("bbox") else { return Ok(None) };
-    let v: Vec<f64> = raw
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| ApiError::bad("bbox", format!("« {raw} » : ouest,sud,est,nord en degrés attendus")))?;
-    match v[..] {
-        [w, s, e, n] if w < e && s < n && w >= -180.0 && e <= 180.0 && s >= -90.0 && n <= 90.0 => {
-            Ok(Some(Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n })))
-        }
-        _ => Err(ApiError::bad(
-            "bbox",
-            format!("« {raw} » : ouest,sud,est,nord avec ouest < est et sud < nord attendus"),
-        )),
-    }
-}
-
-async fn layer(
-    State(s): Shared,
-    headers: HeaderMap,
-    Path(file): Path<String>,
-    Query(params): Params,
-) -> Result<Response, ApiError> {
-    let layer = layer_of(&file)?;
-    let stage = stage_param(&params)?;
-    let zoom = match params.get("zoom") {
-        None => None,
-        Some(z) => Some(
-            z.parse::<u8>()
-                .ok()
-                .filter(|z| *z <= 22)
-                .ok_or_else(|| ApiError::bad("zoom", format!("« {z} » : entier de 0 à 22 attendu")))?,
-        ),
-    };
-    let bbox = bbox_param(&params)?;
-    let band = Snapshot::band(zoom);
-    if layer != Layer::Communes {
-        return Ok(respond(&headers, s.layer(layer, stage, band), GEOJSON, &[]));
-    }
-    // Communes are only drawn for the part of the map on screen.
-    let bbox =
-        bbox.ok_or_else(|| ApiError::bad("bbox", "la couche des communes se demande pour une emprise (bbox)"))?;
-    let options = ExportOptions { bbox: Some(bbox), ..s.band_options(stage, band) };
-    let body = drawn(s, Layer::Communes, options, Some(band)).await?;
-    Ok(respond(&headers, body, GEOJSON, &[]))
-}
-
-async fn export(
-    State(s): Shared,
-    headers: HeaderMap,
-    Path(file): Path<String>,
-    Query(params): Params,
-) -> Result<Response, ApiError> {
-    let layer = layer_of(&file)?;
-    let stage = stage_param(&params)?;
-    let departement = params.get("departement").cloned();
-    if let Some(d) = &departement
-        && !s.coverage.report.departements.iter().any(|a| &a.code == d)
-    {
-        return Err(ApiError::bad("departement", format!("département « {d} » inconnu")));
-    }
-    let name = format!(
-        "cptsmap_{}{}_{}.geojson",
-        layer.key(),
-        departement.as_ref().map(|d| format!("_{d}")).unwrap_or_default(),
-        if s.data_date.is_empty() { s.version.clone() } else { s.data_date.clone() }
-    );
-    let options = ExportOptions { departement, ..s.band_options(stage, crate::snapshot::ZOOM_BANDS.len() - 1) };
-    let body = drawn(s, layer, options, None).await?;
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok(respond(&headers, body, GEOJSON, &[(header::CONTENT_DISPOSITION, disposition)]))
-}
-
-/// Draws a layer off the async executor (it is CPU work).
-async fn drawn(s: Arc<Snapshot>, layer: Layer, options: ExportOptions, band: Option<usize>) -> Result<Body, ApiError> {
-    tokio::task::spawn_blocking(move || s.draw(layer, &options, band))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 async fn timeline(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
