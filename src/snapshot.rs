@@ -146,10 +146,11 @@ impl Snapshot {
         )
     }
 
-    /// Draws the national layers of every zoom band (what the map asks first),
-    /// so that no visitor waits for them.
+    /// Draws the national layers of the national zoom band (what the map asks
+    /// first), so that no visitor waits for them. Zoomed in, the map asks for
+    /// the box on screen only, which is drawn per request.
     pub fn prewarm(&self) {
-        for band in 0..ZOOM_BANDS.len() {
+        for band in 0..1 {
             for layer in [Layer::Regions, Layer::Departements, Layer::Cpts, Layer::Uncovered, Layer::Overlaps] {
                 let body = self.layer(layer, Stage::PreProjet, band);
                 body.encoded(Coding::Gzip);

@@ -25,7 +25,7 @@ use crate::text::fold;
 type Shared = State<Arc<Web>>;
 type Params = Query<HashMap<String, String>>;
 
-fn summary_body(s: &Snapshot, area: &Area, stage: crate::territory::Stage) -> Result<Body, ApiError> {
+pub(super) fn summary_body(s: &Snapshot, area: &Area, stage: crate::territory::Stage) -> Result<Body, ApiError> {
     let summary = AreaSummary::compute(&s.atlas, &s.coverage, area, stage);
     let mut value = serde_json::to_value(&summary).map_err(|e| ApiError::Internal(e.to_string()))?;
     value["data_date"] = json!(s.data_date);
@@ -40,18 +40,10 @@ pub async fn summary(State(web): Shared, headers: HeaderMap, Query(params): Para
     let area = area_param(s, &params)?;
     let body = if area == Area::France {
         // Counting France runs over every unit: once per stage, then kept.
-        let web2 = Arc::clone(&web);
-        let cell_ready = web.france[stage.level()].get().cloned();
-        match cell_ready {
-            Some(b) => b,
-            None => tokio::task::spawn_blocking(move || {
-                let s = &web2.snapshot;
-                let body = summary_body(s, &Area::France, stage)?;
-                Ok::<Body, ApiError>(web2.france[stage.level()].get_or_init(|| body).clone())
-            })
+        let web = Arc::clone(&web);
+        tokio::task::spawn_blocking(move || web.france(stage))
             .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??,
-        }
+            .map_err(|e| ApiError::Internal(e.to_string()))??
     } else {
         let snapshot = Arc::clone(s);
         tokio::task::spawn_blocking(move || summary_body(&snapshot, &area, stage))

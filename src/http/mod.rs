@@ -33,10 +33,14 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const BODY_LIMIT: usize = 16 * 1024;
 
 pub fn router(snapshot: Arc<Snapshot>) -> Router {
-    let page = web::routes(Arc::new(web::Web::new(Arc::clone(&snapshot))));
+    let page = Arc::new(web::Web::new(Arc::clone(&snapshot)));
+    app(snapshot, page)
+}
+
+fn app(snapshot: Arc<Snapshot>, page: Arc<web::Web>) -> Router {
     routes::routes()
         .with_state(snapshot)
-        .merge(page)
+        .merge(web::routes(page))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
@@ -50,7 +54,16 @@ pub fn router(snapshot: Arc<Snapshot>) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM, letting requests in flight finish.
 pub async fn serve(listener: tokio::net::TcpListener, snapshot: Arc<Snapshot>) -> std::io::Result<()> {
-    axum::serve(listener, router(snapshot)).with_graceful_shutdown(shutdown_signal()).await
+    let page = Arc::new(web::Web::new(Arc::clone(&snapshot)));
+    // Place names and France's summaries are prepared in the background while the server answers.
+    let warm = Arc::clone(&page);
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        routes::warm_assets(&warm.snapshot.version);
+        warm.warm();
+        tracing::info!(elapsed = ?started.elapsed(), "noms de lieux et résumés nationaux prêts");
+    });
+    axum::serve(listener, app(snapshot, page)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -59,7 +59,16 @@ async fn static_file(State(s): Shared, headers: HeaderMap, uri: axum::http::Uri)
         Some("svg") => "image/svg+xml",
         _ => "application/octet-stream",
     };
-    Ok(respond(&headers, Body::new(file.data.into_owned(), &s.version), mime, &[]))
+    Ok(respond(&headers, asset_body(path, file, &s.version), mime, &[]))
+}
+
+/// Embedded files never change while the binary runs: each is compressed on
+/// first request and kept (brotli on Leaflet alone costs a few hundred ms).
+fn asset_body(path: &str, file: rust_embed::EmbeddedFile, version: &str) -> Body {
+    static BODIES: std::sync::OnceLock<std::sync::Mutex<HashMap<String, Body>>> = std::sync::OnceLock::new();
+    let bodies = BODIES.get_or_init(Default::default);
+    let mut bodies = bodies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    bodies.entry(path.to_string()).or_insert_with(|| Body::new(file.data.into_owned(), version)).clone()
 }
 
 pub(super) const JSON: &str = "application/json";
@@ -175,7 +184,8 @@ async fn summary(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiEr
 }
 
 async fn regions(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    json_response(&s, &headers, &s.coverage.report.regions)
+    let body = kept(&s, "regions", || json_body(&s, &s.coverage.report.regions))?;
+    Ok(respond(&headers, body, JSON, &[]))
 }
 
 async fn region(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
@@ -194,7 +204,8 @@ async fn region(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) 
 }
 
 async fn departements(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    json_response(&s, &headers, &s.coverage.report.departements)
+    let body = kept(&s, "departements", || json_body(&s, &s.coverage.report.departements))?;
+    Ok(respond(&headers, body, JSON, &[]))
 }
 
 async fn departement(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
@@ -244,6 +255,7 @@ pub(super) fn card(s: &Snapshot, u: UnitId) -> Value {
         "departement_name": s.atlas.names.departement(&unit.departement),
         "region": unit.region,
         "region_name": s.atlas.names.region(&unit.region),
+        "epcis": unit.epcis.iter().map(|e| json!({"code": e, "name": s.atlas.names.epci(e)})).collect::<Vec<_>>(),
         "cpts": cpts,
         "uncovered_zone": zone,
         "bbox": unit.bbox.map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]),
@@ -346,5 +358,34 @@ async fn cpts_one(State(s): Shared, headers: HeaderMap, Path(id): Path<String>) 
 }
 
 async fn timeline(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    json_response(&s, &headers, &json!({"stage": "aci_signe", "months": s.coverage.timeline(&s.atlas)}))
+    let body = kept(&s, "timeline", || {
+        json_body(&s, &json!({"stage": "aci_signe", "months": s.coverage.timeline(&s.atlas)}))
+    })?;
+    Ok(respond(&headers, body, JSON, &[]))
+}
+
+/// Answers that depend on the data only, made and compressed once per data
+/// version (the page asks them on every visit; brotli per request cost more
+/// than the rest of the request).
+fn kept(s: &Snapshot, key: &str, make: impl FnOnce() -> Result<Body, ApiError>) -> Result<Body, ApiError> {
+    static KEPT: std::sync::OnceLock<std::sync::Mutex<HashMap<String, Body>>> = std::sync::OnceLock::new();
+    let key = format!("{}/{key}", s.version);
+    let kept = KEPT.get_or_init(Default::default);
+    if let Some(body) = kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
+        return Ok(body.clone());
+    }
+    let body = make()?;
+    kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, body.clone());
+    Ok(body)
+}
+
+/// Compresses the embedded page files ahead of the first visit.
+pub(super) fn warm_assets(version: &str) {
+    for path in Assets::iter() {
+        if let Some(file) = Assets::get(&path) {
+            let body = asset_body(&path, file, version);
+            body.encoded(Coding::Brotli);
+            body.encoded(Coding::Gzip);
+        }
+    }
 }

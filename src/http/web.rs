@@ -11,10 +11,13 @@ use std::sync::{Arc, OnceLock};
 use axum::Router;
 use axum::routing::get;
 
+use super::error::ApiError;
 use super::{areas, layers};
+use crate::area::Area;
 use crate::dissolve::ArcCoords;
 use crate::places::Places;
 use crate::snapshot::{Body, Snapshot, ZOOM_BANDS};
+use crate::territory::Stage;
 
 /// The snapshot and what the page's routes derive from it once.
 pub struct Web {
@@ -23,7 +26,7 @@ pub struct Web {
     /// Vertices of each unit per zoom band, for the size limits.
     vertices: Vec<OnceLock<Vec<u32>>>,
     /// France's summary per stage level, the most asked (the first view).
-    pub france: [OnceLock<Body>; 4],
+    france: [OnceLock<Body>; 4],
 }
 
 impl Web {
@@ -33,6 +36,25 @@ impl Web {
             places: OnceLock::new(),
             vertices: ZOOM_BANDS.iter().map(|_| OnceLock::new()).collect(),
             france: Default::default(),
+        }
+    }
+
+    /// France's summary at a stage, computed once.
+    pub fn france(&self, stage: Stage) -> Result<Body, ApiError> {
+        if let Some(body) = self.france[stage.level()].get() {
+            return Ok(body.clone());
+        }
+        let body = areas::summary_body(&self.snapshot, &Area::France, stage)?;
+        Ok(self.france[stage.level()].get_or_init(|| body).clone())
+    }
+
+    /// Prepares what the first view asks (place names, France's summaries), so that no visitor waits.
+    pub fn warm(&self) {
+        self.places();
+        for stage in Stage::DESCENDING {
+            if let Err(e) = self.france(stage) {
+                tracing::error!("résumé national : {e:?}");
+            }
         }
     }
 
