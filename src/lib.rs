@@ -32,6 +32,11 @@
 //!        export ── GeoJSON layers for QGIS (streamed)
 //!            │
 //!            ▼
+//!        area ────── France, a région, a département, an EPCI or a CPTS: one filter
+//!        summary ─── an area at a stage: figures, its own zones blanches, CPTS, CSV
+//!        places ──── place names for the map
+//!            │
+//!            ▼
 //!        snapshot ── all of it, prepared once, read-only
 //!        http ────── axum API (JSON, GeoJSON layers, ETag/304, gzip/brotli)
 //! ```

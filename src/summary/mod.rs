@@ -49,8 +49,8 @@ impl Figures {
             population += pop;
             unknown += usize::from(unit.population.is_none());
             if let Some(best) = coverage.best[u as usize] {
-                for level in 0..=best.level() {
-                    at[level] += pop;
+                for covered in at.iter_mut().take(best.level() + 1) {
+                    *covered += pop;
                 }
             }
         }
@@ -209,11 +209,12 @@ impl AreaSummary {
                 .collect(),
         };
         let (cpts, cpts_count) = territories(atlas, coverage, &units, stage);
+        // The région of a département, from its units (the name tables may lack it).
         let region = match area {
-            Area::Departement(d) => atlas.names.departements.get(d).map(|(_, r)| r.clone()).and_then(|r| {
-                let units = Area::Region(r.clone()).units(atlas, coverage);
-                let f = Figures::of(atlas, coverage, &units, stage);
-                Some(child(Level::Region, &r, atlas.names.region(&r), &f))
+            Area::Departement(_) => units.first().map(|&u| {
+                let r = atlas.unit(u).region.clone();
+                let f = Figures::of(atlas, coverage, &Area::Region(r.clone()).units(atlas, coverage), stage);
+                child(Level::Region, &r, atlas.names.region(&r), &f)
             }),
             _ => None,
         };

@@ -133,6 +133,7 @@ test('a CPTS is an area too: chosen from a commune card, summarised, outlined', 
   await loaded(page);
   const highlighted = await page.evaluate(() => document.querySelectorAll('.leaflet-selection-pane path').length);
   assert.ok(highlighted > 0, 'the commune is outlined');
+  await page.waitForTimeout(400); // the popup fades in
   await shot(page, 'commune.png');
   await page.click('.leaflet-popup .card button[data-level="cpts"]');
   await page.waitForFunction(() => document.body.dataset.summary?.startsWith('cpts:'));

@@ -103,8 +103,10 @@ test('print: the map, its legend, the figures and the data date on one A4 landsc
   });
   assert.deepEqual(v, { map: true, legend: true, figures: true, date: true, table: false, search: false });
   await page.setViewportSize({ width: 1123, height: 794 });
-  await page.evaluate(() => window.cptsmapMap.invalidateSize());
-  await page.waitForTimeout(300);
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+  await loaded(page);
+  const fits = await page.evaluate(() => window.cptsmapMap.getBounds().contains([[44.12, 4.65], [45.34, 5.83]]));
+  assert.ok(fits, 'the whole département is on the printed map');
   await shot(page, 'print.png');
   const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: true, preferCSSPageSize: true });
   writeFileSync(path.join(artifacts, 'print.pdf'), pdf);

@@ -55,6 +55,9 @@ subscribe(async (why, options) => {
   if (why.includes('stage') || why.includes('area')) {
     panel.renderTable();
     const a = await panel.renderSummary({ focus: options.focusSummary }).catch((e) => { console.error(e); return null; });
+    if (a && a.level === state.area.level && (a.code ?? null) === (state.area.code ?? null)) {
+      state.area = { ...state.area, name: a.name, bbox: a.bbox };
+    }
     if (options.fit && a) {
       if (a.level === 'france') fitFrance(); else fitBox(map, a.bbox);
       refresh(view).catch(console.warn);
@@ -63,12 +66,19 @@ subscribe(async (why, options) => {
   writeView();
 });
 
+/** The printed map is smaller than the screen's: show the whole area on it, then come back. */
+let beforePrint = null;
 window.addEventListener('beforeprint', () => {
   const legend = document.querySelector('.legend');
   if (legend) legend.open = true;
+  beforePrint = { center: map.getCenter(), zoom: map.getZoom() };
   map.invalidateSize();
+  if (state.area.level === 'france') fitFrance(); else if (state.area.bbox) fitBox(map, state.area.bbox);
 });
-window.addEventListener('afterprint', () => map.invalidateSize());
+window.addEventListener('afterprint', () => {
+  map.invalidateSize();
+  if (beforePrint) map.setView(beforePrint.center, beforePrint.zoom, { animate: false });
+});
 
 (async function start() {
   const wanted = readHash();
@@ -95,7 +105,7 @@ window.addEventListener('afterprint', () => map.invalidateSize());
     a = await panel.renderSummary();
     $('#summary').insertAdjacentHTML('afterbegin', `<p class="blanche" role="alert">${esc(e.message)}</p>`);
   }
-  state.area = { ...state.area, name: a.name };
+  state.area = { ...state.area, name: a.name, bbox: a.bbox };
   // `#dep=26` alone: the map shows the area whose figures are shown.
   if (!wanted.view) { if (a.level !== 'france') fitBox(map, a.bbox); else if (!early) fitFrance(); }
   writeView();

@@ -143,6 +143,8 @@ export async function renderSummary({ focus = false } = {}) {
   const a = await api(`api/area?stage=${state.stage}${q ? '&' + q : ''}`);
   if (ticket !== summarySeq) return a;
   el.innerHTML = summaryHtml(a);
+  // Said once by screen readers, rather than the whole panel.
+  $('#summary-status').textContent = `${a.name} : ${a.population ? pct(a.percent) : 'n.c.'} de la population couverte (${stagePhrase(a.stage)}), reste à couvrir ${fmt(a.uncovered_population)} habitants.`;
   el.setAttribute('aria-busy', 'false');
   $('#demo').hidden = !a.fictional;
   $('#data-date').textContent = a.data_date ? `Données du ${longDate(a.data_date)}.` : '';
