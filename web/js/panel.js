@@ -127,8 +127,10 @@ function summaryHtml(a) {
     nc +
     `<h3>Zones blanches <small>(${fmt(a.zones.count)} zone${a.zones.count > 1 ? 's' : ''}, ${fmt(a.zones.population)} hab.)</small></h3>` +
     (a.zones.count ? zones : '<p>Aucune : toute la population est couverte à ce stade.</p>') +
+    (a.zones.count > a.zones.list.length ? `<p class="note">Les ${a.zones.list.length} plus peuplées ; les ${fmt(a.zones.count)} sont dans le téléchargement « Zones blanches ».</p>` : '') +
     `<h3>CPTS <small>(${fmt(a.cpts_count)}, ${esc(stagePhrase(a.stage))})</small></h3>` +
     (a.cpts_count ? cpts : '<p>Aucune CPTS à ce stade.</p>') +
+    (a.cpts_count > a.cpts.length ? `<p class="note">Les ${a.cpts.length} plus peuplées ici ; les ${fmt(a.cpts_count)} sont dans le téléchargement « Territoires CPTS ».</p>` : '') +
     '<h3>Chevauchements</h3>' + overlaps +
     (a.level !== 'france' ? '<p><button type="button" class="button back" data-level="france">Retour à la France entière</button></p>' : '');
 }
