@@ -6,6 +6,9 @@
 //! start, and LZ4 gives them back at several GB/s (≈ 10 ms for the 30 MB),
 //! for a binary about 12 MB larger.
 
+#[path = "src/calendar.rs"]
+mod calendar;
+
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -15,6 +18,9 @@ const EMBEDDED: [&str; 6] = ["shp", "shx", "dbf", "prj", "cpg", "csv"];
 fn main() {
     let dir = Path::new("geodata");
     println!("cargo:rerun-if-changed=geodata");
+    println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
+    println!("cargo:rerun-if-changed=src/calendar.rs");
+    println!("cargo:rustc-env=CPTSMAP_BUILD_DATE={}", build_date());
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .expect("geodata/ is part of the source tree")
@@ -39,4 +45,13 @@ fn main() {
     }
     index.push_str("];\n");
     std::fs::write(Path::new(&out).join("bundled.rs"), index).expect("OUT_DIR is writable");
+}
+
+/// The day of the build (`SOURCE_DATE_EPOCH` when set, for reproducible
+/// builds): the date of the embedded data, which have no file date.
+fn build_date() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+    });
+    calendar::iso_day(secs)
 }

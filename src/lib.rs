@@ -32,6 +32,11 @@
 //!        export ── GeoJSON layers for QGIS (streamed)
 //!            │
 //!            ▼
+//!        area ────── France, a région, a département, an EPCI or a CPTS: one filter
+//!        summary ─── an area at a stage: figures, its own zones blanches, CPTS, CSV
+//!        places ──── place names for the map
+//!            │
+//!            ▼
 //!        snapshot ── all of it, prepared once, read-only
 //!        http ────── axum API (JSON, GeoJSON layers, ETag/304, gzip/brotli)
 //! ```
@@ -40,7 +45,9 @@
 //! mutates what an upstream stage produced.
 
 pub mod arcs;
+pub mod area;
 pub mod atlas;
+pub mod calendar;
 pub mod commune;
 pub mod coverage;
 pub mod diagnostics;
@@ -51,11 +58,13 @@ pub mod http;
 pub mod index;
 pub mod load;
 pub mod membership;
+pub mod places;
 pub mod progress;
 pub mod report;
 pub mod search;
 pub mod simplify;
 pub mod snapshot;
+pub mod summary;
 pub mod territory;
 pub mod text;
 pub mod topology;

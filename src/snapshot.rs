@@ -71,20 +71,14 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
-/// The modification date of a file, `YYYY-MM-DD` (UTC).
+/// The modification date of a file, `YYYY-MM-DD` (UTC); for the embedded data, the build day.
 pub fn file_date(path: &std::path::Path) -> Option<String> {
+    if crate::load::bundled::exists(path) {
+        // Embedded files have no date of their own: the binary's build day stands for it.
+        return Some(env!("CPTSMAP_BUILD_DATE").to_string());
+    }
     let secs = std::fs::metadata(path).ok()?.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-    // Days since 1970-01-01 to a civil date (H. Hinnant's algorithm).
-    let z = (secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    Some(format!("{year:04}-{month:02}-{day:02}"))
+    Some(crate::calendar::iso_day(secs))
 }
 
 /// Key of a cached layer: layer, stage threshold, zoom band.
@@ -146,12 +140,19 @@ impl Snapshot {
         }))
     }
 
-    /// Draws the national layers of every zoom band (what the map asks first),
-    /// so that no visitor waits for them.
+    /// The arcs as a zoom band draws them: simplified, or exact.
+    pub fn band_arcs(&self, band: usize) -> BandArcs<'_> {
+        match self.simplified(band) {
+            Some(arcs) => BandArcs::Simplified(arcs),
+            None => BandArcs::Exact(self.topology.exact(&self.atlas)),
+        }
+    }
+
+    /// Draws the national layers of the national zoom band (what the map asks
+    /// first), so that no visitor waits for them. Zoomed in, the map asks for
+    /// the box on screen only, which is drawn per request.
     pub fn prewarm(&self) {
-        // The exact band is asked for by bounding box only (a national layer at full
-        // resolution would be hundreds of megabytes on the official contours).
-        for band in (0..ZOOM_BANDS.len()).filter(|&b| ZOOM_BANDS[b].1.is_some()) {
+        for band in 0..1 {
             for layer in [Layer::Regions, Layer::Departements, Layer::Cpts, Layer::Uncovered, Layer::Overlaps] {
                 let body = self.layer(layer, Stage::PreProjet, band);
                 body.encoded(Coding::Gzip);
@@ -178,7 +179,7 @@ impl Snapshot {
     pub fn band_options(&self, stage: Stage, band: usize) -> ExportOptions {
         ExportOptions {
             stage,
-            departement: None,
+            area: crate::area::Area::France,
             simplify_m: ZOOM_BANDS[band.min(ZOOM_BANDS.len() - 1)].1,
             fictional: self.coverage.report.data.fictional,
             bbox: None,
@@ -196,5 +197,20 @@ impl Snapshot {
                 })
             })
             .clone()
+    }
+}
+
+/// The arcs of a zoom band (see [`Snapshot::band_arcs`]).
+pub enum BandArcs<'a> {
+    Simplified(&'a Vec<Vec<geo::Coord<f64>>>),
+    Exact(crate::arcs::ExactArcs<'a>),
+}
+
+impl crate::dissolve::ArcCoords for BandArcs<'_> {
+    fn coords(&self, arc: u32) -> &[geo::Coord<f64>] {
+        match self {
+            BandArcs::Simplified(arcs) => &arcs[arc as usize],
+            BandArcs::Exact(exact) => exact.coords(arc),
+        }
     }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use cptsmap::arcs::Topology;
+use cptsmap::area::Area;
 use cptsmap::coverage::Options;
 use cptsmap::export::layers::{Context, ExportOptions, Layer, needs_topology, write_layer};
 use cptsmap::territory::Stage;
@@ -22,9 +23,18 @@ pub struct Args {
     /// Seuil de couverture : couvert par une CPTS à ce stade ou au-delà. [défaut : tout stade]
     #[arg(long, value_parser = parse_stage)]
     stage: Option<Stage>,
-    /// Seulement ce qui touche ce département (code INSEE : 01, 2A, 971…).
-    #[arg(long, value_name = "CODE")]
+    /// Seulement ce département (code INSEE : 01, 2A, 971…) : ses communes, ses zones blanches, les CPTS qui l'atteignent.
+    #[arg(long, value_name = "CODE", group = "area")]
     departement: Option<String>,
+    /// Seulement cette région (code INSEE : 84, 93…).
+    #[arg(long, value_name = "CODE", group = "area")]
+    region: Option<String>,
+    /// Seulement cet EPCI (numéro SIREN).
+    #[arg(long, value_name = "SIREN", group = "area")]
+    epci: Option<String>,
+    /// Seulement le territoire de cette CPTS (identifiant de la liste).
+    #[arg(long, value_name = "ID", group = "area")]
+    cpts: Option<String>,
     /// Simplifier les contours à cette tolérance (mètres), sans trou ni chevauchement entre voisins.
     #[arg(long, value_name = "METRES")]
     simplify: Option<f64>,
@@ -70,18 +80,16 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let feedback = super::feedback::Feedback::start();
     let mut loaded = args.data.load(&Options::default(), &feedback)?;
-    if let Some(d) = &args.departement
-        && !loaded.atlas.units.iter().any(|u| &u.departement == d)
-    {
-        return Err(cptsmap::load::InputError::File {
-            path: "--departement".into(),
-            message: format!("département « {d} » absent des communes chargées"),
-        }
-        .into());
-    }
+    let wanted =
+        [("region", &args.region), ("departement", &args.departement), ("epci", &args.epci), ("cpts", &args.cpts)];
+    let area = Area::from_params(
+        |name| wanted.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_deref()),
+        &loaded.coverage,
+    )
+    .map_err(|e| cptsmap::load::InputError::File { path: format!("--{}", e.parameter).into(), message: e.detail })?;
     let options = ExportOptions {
         stage: args.stage.unwrap_or(Stage::PreProjet),
-        departement: args.departement.clone(),
+        area,
         simplify_m: args.simplify,
         fictional: loaded.coverage.report.data.fictional,
         bbox: None,

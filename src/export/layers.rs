@@ -11,6 +11,7 @@ use geo::{Coord, MultiPolygon};
 
 use super::geojson::{FeatureWriter, Prop, encode_feature};
 use crate::arcs::Topology;
+use crate::area::Area;
 use crate::atlas::Atlas;
 use crate::commune::{UnitId, UnitKind};
 use crate::coverage::{AreaCoverage, Coverage, percent, uncovered_zones};
@@ -64,19 +65,22 @@ impl Layer {
 pub struct ExportOptions {
     /// Coverage threshold: covered means "by a territory at this stage or beyond".
     pub stage: Stage,
-    /// Only what touches this département.
-    pub departement: Option<String>,
+    /// Only what lies in this area: its units, the territories and the
+    /// départements or régions that reach it, and its own zones blanches
+    /// (the connected groups of its uncovered units, so that they add up
+    /// to its uncovered population).
+    pub area: Area,
     /// Simplification tolerance in metres.
     pub simplify_m: Option<f64>,
     /// Say in every feature that the territories are invented.
     pub fictional: bool,
-    /// Communes layer only: the units whose bounding box meets this box (longitude/latitude).
+    /// Only the features whose bounding box meets this box (longitude/latitude).
     pub bbox: Option<geo::Rect<f64>>,
 }
 
 impl Default for ExportOptions {
     fn default() -> Self {
-        ExportOptions { stage: Stage::PreProjet, departement: None, simplify_m: None, fictional: false, bbox: None }
+        ExportOptions { stage: Stage::PreProjet, area: Area::France, simplify_m: None, fictional: false, bbox: None }
     }
 }
 
@@ -214,13 +218,15 @@ fn joined(items: impl IntoIterator<Item = impl AsRef<str>>) -> String {
 pub fn write_layer(ctx: &Context, layer: Layer, options: &ExportOptions, out: impl Write) -> io::Result<LayerSummary> {
     let mut writer = FeatureWriter::new(out, &format!("cptsmap_{}", layer.key()))?;
     let mut shaper = Shaper::new(ctx, options);
-    let in_dep = |u: UnitId| options.departement.as_ref().is_none_or(|d| &ctx.atlas.unit(u).departement == d);
+    let in_area = |u: UnitId| options.area.contains(ctx.atlas, ctx.coverage, u);
+    // A feature is kept when the box of its units meets the requested box.
+    let in_box = |members: &[UnitId]| options.bbox.is_none_or(|b| meets(ctx.atlas, members, b));
     let fictional = Prop::Bool(options.fictional);
     match layer {
-        Layer::Communes => communes(ctx, options, &mut shaper, &mut writer, &in_dep, options.fictional)?,
+        Layer::Communes => communes(ctx, options, &mut shaper, &mut writer, &in_area, options.fictional)?,
         Layer::Cpts => {
             for t in ctx.coverage.territories.iter().filter(|t| t.stage >= options.stage) {
-                if !t.units.iter().any(|&u| in_dep(u)) {
+                if !t.units.iter().any(|&u| in_area(u)) || !in_box(&t.units) {
                     continue;
                 }
                 let shape = shaper.shape(&t.units);
@@ -249,11 +255,14 @@ pub fn write_layer(ctx: &Context, layer: Layer, options: &ExportOptions, out: im
                 .collect();
             for stage in stages {
                 let members: Vec<UnitId> = (0..ctx.atlas.units.len() as UnitId)
-                    .filter(|&u| in_dep(u) && ctx.coverage.covered_at(u, stage))
+                    .filter(|&u| in_area(u) && ctx.coverage.covered_at(u, stage))
                     .collect();
+                if !in_box(&members) {
+                    continue;
+                }
                 let population: u64 = members.iter().map(|&u| ctx.atlas.unit(u).counted_population()).sum();
                 let total: u64 = (0..ctx.atlas.units.len() as UnitId)
-                    .filter(|&u| in_dep(u))
+                    .filter(|&u| in_area(u))
                     .map(|u| ctx.atlas.unit(u).counted_population())
                     .sum();
                 let shape = shaper.shape(&members);
@@ -270,11 +279,12 @@ pub fn write_layer(ctx: &Context, layer: Layer, options: &ExportOptions, out: im
             }
         }
         Layer::Uncovered => {
-            let uncovered = ctx.coverage.uncovered_at(options.stage);
+            let uncovered: Vec<UnitId> =
+                ctx.coverage.uncovered_at(options.stage).into_iter().filter(|&u| in_area(u)).collect();
             let (zones, _) = uncovered_zones(ctx.atlas, &uncovered);
             for (rank, zone) in zones.zones.iter().enumerate() {
                 let members = &zone.members;
-                if !members.iter().any(|&u| in_dep(u)) {
+                if !in_box(members) {
                     continue;
                 }
                 let shape = shaper.shape(members);
@@ -300,7 +310,7 @@ pub fn write_layer(ctx: &Context, layer: Layer, options: &ExportOptions, out: im
                     .map(|&t| &ctx.coverage.territories[t as usize])
                     .filter(|t| t.stage >= options.stage)
                     .collect();
-                if ts.len() < 2 || !in_dep(u) {
+                if ts.len() < 2 || !in_area(u) || !in_box(&[u]) {
                     continue;
                 }
                 let unit = ctx.atlas.unit(u);
@@ -320,22 +330,19 @@ pub fn write_layer(ctx: &Context, layer: Layer, options: &ExportOptions, out: im
         }
         Layer::Departements | Layer::Regions => {
             let by_dep = layer == Layer::Departements;
-            let wanted_region = options
-                .departement
-                .as_ref()
-                .and_then(|d| ctx.atlas.units.iter().find(|u| &u.departement == d).map(|u| u.region.clone()));
             let mut groups: BTreeMap<&str, Vec<UnitId>> = BTreeMap::new();
+            // The départements (régions) that reach the area.
+            let mut reached: std::collections::BTreeSet<&str> = Default::default();
             for (u, unit) in ctx.atlas.units.iter().enumerate() {
                 let key = if by_dep { unit.departement.as_str() } else { unit.region.as_str() };
                 groups.entry(key).or_default().push(u as UnitId);
+                if in_area(u as UnitId) {
+                    reached.insert(key);
+                }
             }
             let areas = if by_dep { &ctx.coverage.report.departements } else { &ctx.coverage.report.regions };
             for (code, members) in groups {
-                let keep = match (&options.departement, by_dep) {
-                    (None, _) => true,
-                    (Some(d), true) => code == d,
-                    (Some(_), false) => wanted_region.as_deref() == Some(code),
-                };
+                let keep = reached.contains(code) && in_box(&members);
                 let Some(area) = areas.iter().find(|a| a.code == code).filter(|_| keep) else { continue };
                 let shape = shaper.shape(&members);
                 let mut props = area_props(area);
@@ -382,13 +389,13 @@ fn communes(
     options: &ExportOptions,
     shaper: &mut Shaper,
     writer: &mut FeatureWriter<impl Write>,
-    in_dep: &(dyn Fn(UnitId) -> bool + Sync),
+    in_area: &(dyn Fn(UnitId) -> bool + Sync),
     fictional: bool,
 ) -> io::Result<()> {
     let in_box = |u: UnitId| {
         options.bbox.is_none_or(|b| ctx.atlas.unit(u).bbox.is_some_and(|ub| geo::Intersects::intersects(&ub, &b)))
     };
-    let units: Vec<UnitId> = (0..ctx.atlas.units.len() as UnitId).filter(|&u| in_dep(u) && in_box(u)).collect();
+    let units: Vec<UnitId> = (0..ctx.atlas.units.len() as UnitId).filter(|&u| in_area(u) && in_box(u)).collect();
     let shaper = &*shaper;
     for chunk in units.chunks(CHUNK) {
         let half = chunk.len().div_ceil(2);
@@ -439,6 +446,11 @@ fn commune_feature(ctx: &Context, options: &ExportOptions, shaper: &Shaper, u: U
     let mut buf = Vec::with_capacity(4096);
     encode_feature(&props, shape.as_ref(), &mut buf);
     buf
+}
+
+/// Whether the bounding box of some units meets `bbox` (units without contour never do).
+fn meets(atlas: &Atlas, members: &[UnitId], bbox: geo::Rect<f64>) -> bool {
+    members.iter().any(|&u| atlas.unit(u).bbox.is_some_and(|ub| geo::Intersects::intersects(&ub, &bbox)))
 }
 
 fn round2(x: f64) -> f64 {

@@ -13,6 +13,8 @@ pub enum ApiError {
     BadParameter { name: &'static str, detail: String },
     /// Nothing has this code, id, or lies at this point.
     NotFound { detail: String },
+    /// An answer over the size limits: the parameter to change (zoom, bbox) and how.
+    TooLarge { name: &'static str, detail: String },
     /// A bug or an I/O failure: logged, not shown.
     Internal(String),
 }
@@ -34,6 +36,9 @@ impl IntoResponse for ApiError {
                 (StatusCode::BAD_REQUEST, json!({"error": "bad_parameter", "parameter": name, "detail": detail}))
             }
             ApiError::NotFound { detail } => (StatusCode::NOT_FOUND, json!({"error": "not_found", "detail": detail})),
+            ApiError::TooLarge { name, detail } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, json!({"error": "too_large", "parameter": name, "detail": detail}))
+            }
             ApiError::Internal(message) => {
                 tracing::error!("internal error: {message}");
                 (StatusCode::INTERNAL_SERVER_ERROR, json!({"error": "internal", "detail": "erreur interne du serveur"}))

@@ -5,8 +5,11 @@
 //! Everything derived from the snapshot carries an ETag and answers 304 to
 //! a matching `If-None-Match`; bodies are compressed (gzip, brotli).
 
+mod areas;
 mod error;
+mod layers;
 mod routes;
+mod web;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,6 +23,7 @@ use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use error::ApiError;
+pub use layers::{MAX_BYTES, MAX_COMMUNES, MAX_VERTICES};
 
 use crate::snapshot::Snapshot;
 
@@ -29,8 +33,14 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const BODY_LIMIT: usize = 16 * 1024;
 
 pub fn router(snapshot: Arc<Snapshot>) -> Router {
+    let page = Arc::new(web::Web::new(Arc::clone(&snapshot)));
+    app(snapshot, page)
+}
+
+fn app(snapshot: Arc<Snapshot>, page: Arc<web::Web>) -> Router {
     routes::routes()
         .with_state(snapshot)
+        .merge(web::routes(page))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
@@ -44,7 +54,16 @@ pub fn router(snapshot: Arc<Snapshot>) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM, letting requests in flight finish.
 pub async fn serve(listener: tokio::net::TcpListener, snapshot: Arc<Snapshot>) -> std::io::Result<()> {
-    axum::serve(listener, router(snapshot)).with_graceful_shutdown(shutdown_signal()).await
+    let page = Arc::new(web::Web::new(Arc::clone(&snapshot)));
+    // Place names and France's summaries are prepared in the background while the server answers.
+    let warm = Arc::clone(&page);
+    std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        routes::warm_assets(&warm.snapshot.version);
+        warm.warm();
+        tracing::info!(elapsed = ?started.elapsed(), "noms de lieux et résumés nationaux prêts");
+    });
+    axum::serve(listener, app(snapshot, page)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

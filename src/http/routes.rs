@@ -9,16 +9,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use geo::Rect;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::error::ApiError;
 use crate::atlas::Resolved;
 use crate::commune::{InseeCode, UnitId, UnitKind};
-use crate::export::layers::{ExportOptions, Layer};
 use crate::snapshot::{Body, Coding, Snapshot};
-use crate::territory::Stage;
 
 type Shared = State<Arc<Snapshot>>;
 type Params = Query<HashMap<String, String>>;
@@ -36,8 +33,6 @@ pub fn routes() -> Router<Arc<Snapshot>> {
         .route("/api/communes/{code}", get(commune))
         .route("/api/cpts", get(cpts_list))
         .route("/api/cpts/{id}", get(cpts_one))
-        .route("/api/layers/{file}", get(layer))
-        .route("/api/export/{file}", get(export))
         .route("/api/timeline", get(timeline))
         .fallback(static_file)
 }
@@ -64,11 +59,20 @@ async fn static_file(State(s): Shared, headers: HeaderMap, uri: axum::http::Uri)
         Some("svg") => "image/svg+xml",
         _ => "application/octet-stream",
     };
-    Ok(respond(&headers, Body::new(file.data.into_owned(), &s.version), mime, &[]))
+    Ok(respond(&headers, asset_body(path, file, &s.version), mime, &[]))
 }
 
-const JSON: &str = "application/json";
-const GEOJSON: &str = "application/geo+json";
+/// Embedded files never change while the binary runs: each is compressed on
+/// first request and kept (brotli on Leaflet alone costs a few hundred ms).
+fn asset_body(path: &str, file: rust_embed::EmbeddedFile, version: &str) -> Body {
+    static BODIES: std::sync::OnceLock<std::sync::Mutex<HashMap<String, Body>>> = std::sync::OnceLock::new();
+    let bodies = BODIES.get_or_init(Default::default);
+    let mut bodies = bodies.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    bodies.entry(path.to_string()).or_insert_with(|| Body::new(file.data.into_owned(), version)).clone()
+}
+
+pub(super) const JSON: &str = "application/json";
+pub(super) const GEOJSON: &str = "application/geo+json";
 /// Figures change only with the data; let browsers and proxies revalidate.
 const CACHE: &str = "public, max-age=300, must-revalidate";
 
@@ -94,7 +98,7 @@ fn coding(headers: &HeaderMap, size: usize) -> Coding {
 
 /// A cached answer: 304 when the client already has it, compressed once
 /// (the compression layer leaves bodies that already have an encoding alone).
-fn respond(
+pub(super) fn respond(
     headers: &HeaderMap,
     body: Body,
     content_type: &'static str,
@@ -132,12 +136,12 @@ fn respond(
     response
 }
 
-fn json_body(snapshot: &Snapshot, value: &impl Serialize) -> Result<Body, ApiError> {
+pub(super) fn json_body(snapshot: &Snapshot, value: &impl Serialize) -> Result<Body, ApiError> {
     let bytes = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(Body::new(bytes, &snapshot.version))
 }
 
-fn json_response(s: &Snapshot, headers: &HeaderMap, value: &impl Serialize) -> Result<Response, ApiError> {
+pub(super) fn json_response(s: &Snapshot, headers: &HeaderMap, value: &impl Serialize) -> Result<Response, ApiError> {
     Ok(respond(headers, json_body(s, value)?, JSON, &[]))
 }
 
@@ -180,7 +184,8 @@ async fn summary(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiEr
 }
 
 async fn regions(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    json_response(&s, &headers, &s.coverage.report.regions)
+    let body = kept(&s, "regions", || json_body(&s, &s.coverage.report.regions))?;
+    Ok(respond(&headers, body, JSON, &[]))
 }
 
 async fn region(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
@@ -199,7 +204,8 @@ async fn region(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) 
 }
 
 async fn departements(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    json_response(&s, &headers, &s.coverage.report.departements)
+    let body = kept(&s, "departements", || json_body(&s, &s.coverage.report.departements))?;
+    Ok(respond(&headers, body, JSON, &[]))
 }
 
 async fn departement(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
@@ -227,7 +233,7 @@ fn bbox_of(s: &Snapshot, keep: impl Fn(UnitId) -> bool) -> Option<[f64; 4]> {
 }
 
 /// The card of a unit: figures, covering territories, uncovered zone.
-fn card(s: &Snapshot, u: UnitId) -> Value {
+pub(super) fn card(s: &Snapshot, u: UnitId) -> Value {
     let unit = s.atlas.unit(u);
     let cpts: Vec<Value> = s.coverage.covering[u as usize]
         .iter()
@@ -249,6 +255,7 @@ fn card(s: &Snapshot, u: UnitId) -> Value {
         "departement_name": s.atlas.names.departement(&unit.departement),
         "region": unit.region,
         "region_name": s.atlas.names.region(&unit.region),
+        "epcis": unit.epcis.iter().map(|e| json!({"code": e, "name": s.atlas.names.epci(e)})).collect::<Vec<_>>(),
         "cpts": cpts,
         "uncovered_zone": zone,
         "bbox": unit.bbox.map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]),
@@ -269,7 +276,7 @@ async fn commune(State(s): Shared, headers: HeaderMap, Path(code): Path<String>)
     }
 }
 
-fn number(
+pub(super) fn number(
     params: &HashMap<String, String>,
     name: &'static str,
     range: std::ops::RangeInclusive<f64>,
@@ -350,105 +357,35 @@ async fn cpts_one(State(s): Shared, headers: HeaderMap, Path(id): Path<String>) 
     json_response(&s, &headers, &value)
 }
 
-/// `communes.geojson` → the communes layer.
-fn layer_of(file: &str) -> Result<Layer, ApiError> {
-    let key =
-        file.strip_suffix(".geojson").ok_or_else(|| ApiError::bad("layer", "l'adresse doit finir par .geojson"))?;
-    Layer::from_key(key).ok_or_else(|| {
-        let keys: Vec<&str> = Layer::ALL.iter().map(|l| l.key()).collect();
-        ApiError::bad("layer", format!("couche « {key} » inconnue ; couches : {}", keys.join(", ")))
-    })
-}
-
-fn stage_param(params: &HashMap<String, String>) -> Result<Stage, ApiError> {
-    match params.get("stage") {
-        None => Ok(Stage::PreProjet),
-        Some(t) => t.parse().map_err(|e: crate::territory::StageError| ApiError::bad("stage", e.to_string())),
-    }
-}
-
-fn bbox_param(params: &HashMap<String, String>) -> Result<Option<Rect<f64>>, ApiError> {
-    let Some(raw) = params.get("bbox") else { return Ok(None) };
-    let v: Vec<f64> = raw
-        .split(',')
-        .map(|p| p.trim().parse::<f64>())
-        .collect::<Result<_, _>>()
-        .map_err(|_| ApiError::bad("bbox", format!("« {raw} » : ouest,sud,est,nord en degrés attendus")))?;
-    match v[..] {
-        [w, s, e, n] if w < e && s < n && w >= -180.0 && e <= 180.0 && s >= -90.0 && n <= 90.0 => {
-            Ok(Some(Rect::new(geo::coord! { x: w, y: s }, geo::coord! { x: e, y: n })))
-        }
-        _ => Err(ApiError::bad(
-            "bbox",
-            format!("« {raw} » : ouest,sud,est,nord avec ouest < est et sud < nord attendus"),
-        )),
-    }
-}
-
-async fn layer(
-    State(s): Shared,
-    headers: HeaderMap,
-    Path(file): Path<String>,
-    Query(params): Params,
-) -> Result<Response, ApiError> {
-    let layer = layer_of(&file)?;
-    let stage = stage_param(&params)?;
-    let zoom = match params.get("zoom") {
-        None => None,
-        Some(z) => Some(
-            z.parse::<u8>()
-                .ok()
-                .filter(|z| *z <= 22)
-                .ok_or_else(|| ApiError::bad("zoom", format!("« {z} » : entier de 0 à 22 attendu")))?,
-        ),
-    };
-    let bbox = bbox_param(&params)?;
-    let band = Snapshot::band(zoom);
-    if layer != Layer::Communes {
-        return Ok(respond(&headers, s.layer(layer, stage, band), GEOJSON, &[]));
-    }
-    // Communes are only drawn for the part of the map on screen.
-    let bbox =
-        bbox.ok_or_else(|| ApiError::bad("bbox", "la couche des communes se demande pour une emprise (bbox)"))?;
-    let options = ExportOptions { bbox: Some(bbox), ..s.band_options(stage, band) };
-    let body = drawn(s, Layer::Communes, options, Some(band)).await?;
-    Ok(respond(&headers, body, GEOJSON, &[]))
-}
-
-async fn export(
-    State(s): Shared,
-    headers: HeaderMap,
-    Path(file): Path<String>,
-    Query(params): Params,
-) -> Result<Response, ApiError> {
-    let layer = layer_of(&file)?;
-    let stage = stage_param(&params)?;
-    let departement = params.get("departement").cloned();
-    if let Some(d) = &departement
-        && !s.coverage.report.departements.iter().any(|a| &a.code == d)
-    {
-        return Err(ApiError::bad("departement", format!("département « {d} » inconnu")));
-    }
-    let name = format!(
-        "cptsmap_{}{}_{}.geojson",
-        layer.key(),
-        departement.as_ref().map(|d| format!("_{d}")).unwrap_or_default(),
-        if s.data_date.is_empty() { s.version.clone() } else { s.data_date.clone() }
-    );
-    let options = ExportOptions { departement, ..s.band_options(stage, crate::snapshot::ZOOM_BANDS.len() - 1) };
-    let body = drawn(s, layer, options, None).await?;
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok(respond(&headers, body, GEOJSON, &[(header::CONTENT_DISPOSITION, disposition)]))
-}
-
-/// Draws a layer off the async executor (it is CPU work).
-async fn drawn(s: Arc<Snapshot>, layer: Layer, options: ExportOptions, band: Option<usize>) -> Result<Body, ApiError> {
-    tokio::task::spawn_blocking(move || s.draw(layer, &options, band))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
-}
-
 async fn timeline(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    json_response(&s, &headers, &json!({"stage": "aci_signe", "months": s.coverage.timeline(&s.atlas)}))
+    let body = kept(&s, "timeline", || {
+        json_body(&s, &json!({"stage": "aci_signe", "months": s.coverage.timeline(&s.atlas)}))
+    })?;
+    Ok(respond(&headers, body, JSON, &[]))
+}
+
+/// Answers that depend on the data only, made and compressed once per data
+/// version (the page asks them on every visit; brotli per request cost more
+/// than the rest of the request).
+fn kept(s: &Snapshot, key: &str, make: impl FnOnce() -> Result<Body, ApiError>) -> Result<Body, ApiError> {
+    static KEPT: std::sync::OnceLock<std::sync::Mutex<HashMap<String, Body>>> = std::sync::OnceLock::new();
+    let key = format!("{}/{key}", s.version);
+    let kept = KEPT.get_or_init(Default::default);
+    if let Some(body) = kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&key) {
+        return Ok(body.clone());
+    }
+    let body = make()?;
+    kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(key, body.clone());
+    Ok(body)
+}
+
+/// Compresses the embedded page files ahead of the first visit.
+pub(super) fn warm_assets(version: &str) {
+    for path in Assets::iter() {
+        if let Some(file) = Assets::get(&path) {
+            let body = asset_body(&path, file, version);
+            body.encoded(Coding::Brotli);
+            body.encoded(Coding::Gzip);
+        }
+    }
 }

@@ -19,7 +19,7 @@ use tower::ServiceExt;
 
 use crate::util::{national_report, repo};
 
-fn national() -> Arc<Snapshot> {
+pub fn national() -> Arc<Snapshot> {
     static SNAPSHOT: OnceLock<Arc<Snapshot>> = OnceLock::new();
     SNAPSHOT
         .get_or_init(|| {
@@ -48,7 +48,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 /// GET through the router; status, headers and body.
-fn get(uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+pub fn get(uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let app = cptsmap::http::router(national());
     let mut request = Request::get(uri);
     for (k, v) in headers {
@@ -62,7 +62,7 @@ fn get(uri: &str, headers: &[(&str, &str)]) -> (StatusCode, axum::http::HeaderMa
     })
 }
 
-fn get_json(uri: &str) -> (StatusCode, Value) {
+pub fn get_json(uri: &str) -> (StatusCode, Value) {
     let (status, _, body) = get(uri, &[]);
     (status, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{uri}: {e}")))
 }
@@ -205,7 +205,8 @@ fn layers_are_geojson_with_etags_304s_and_downloads() {
     assert_eq!(status, StatusCode::OK);
     let disposition = headers["content-disposition"].to_str().unwrap();
     assert!(
-        disposition.starts_with("attachment; filename=\"cptsmap_cpts_23_") && disposition.ends_with(".geojson\""),
+        disposition.starts_with("attachment; filename=\"cptsmap_territoires-cpts_tout-stade_dep-23_")
+            && disposition.ends_with(".geojson\""),
         "{disposition}"
     );
 }

@@ -7,5 +7,6 @@ mod export;
 mod fixtures;
 mod gdal;
 mod http;
+mod http_areas;
 mod national;
 mod util;

@@ -1,0 +1,204 @@
+//! What the page's panel and map ask about an area: its summary at a stage,
+//! its outline, the place names to label, the unit under a click, and the
+//! CPTS whose name matches a search.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::error::ApiError;
+use super::layers::{area_param, bbox_param, stage_param, zoom_param};
+use super::routes::{GEOJSON, JSON, card, json_body, json_response, number, respond};
+use super::web::Web;
+use crate::area::Area;
+use crate::commune::{InseeCode, UnitId};
+use crate::dissolve::dissolve;
+use crate::export::geojson::{FeatureWriter, Prop};
+use crate::snapshot::{Body, Snapshot};
+use crate::summary::AreaSummary;
+use crate::text::fold;
+
+type Shared = State<Arc<Web>>;
+type Params = Query<HashMap<String, String>>;
+
+pub(super) fn summary_body(s: &Snapshot, area: &Area, stage: crate::territory::Stage) -> Result<Body, ApiError> {
+    let summary = AreaSummary::compute(&s.atlas, &s.coverage, area, stage);
+    let mut value = serde_json::to_value(&summary).map_err(|e| ApiError::Internal(e.to_string()))?;
+    value["data_date"] = json!(s.data_date);
+    value["fictional"] = json!(s.coverage.report.data.fictional);
+    json_body(s, &value)
+}
+
+/// `GET /api/area?stage=&region=|departement=|epci=|cpts=`: the summary of an area at a stage.
+pub async fn summary(State(web): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+    let s = &web.snapshot;
+    let stage = stage_param(&params)?;
+    let area = area_param(s, &params)?;
+    let body = if area == Area::France {
+        // Counting France runs over every unit: once per stage, then kept.
+        let web = Arc::clone(&web);
+        tokio::task::spawn_blocking(move || web.france(stage))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??
+    } else {
+        let snapshot = Arc::clone(s);
+        tokio::task::spawn_blocking(move || summary_body(&snapshot, &area, stage))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??
+    };
+    Ok(respond(&headers, body, JSON, &[]))
+}
+
+/// The units an outline request names: an area, or one commune (`commune=`).
+fn outline_units(s: &Snapshot, params: &HashMap<String, String>) -> Result<(Value, Vec<UnitId>), ApiError> {
+    if let Some(code) = params.get("commune") {
+        let parsed: InseeCode =
+            code.parse().map_err(|e: crate::commune::InvalidInseeCode| ApiError::bad("commune", e.to_string()))?;
+        let units: Vec<UnitId> = match s.atlas.resolve(parsed) {
+            crate::atlas::Resolved::Unit(u) => vec![u],
+            crate::atlas::Resolved::City(arrs) => arrs.to_vec(),
+            crate::atlas::Resolved::Unknown => {
+                return Err(ApiError::bad("commune", format!("aucune commune de code {code}")));
+            }
+        };
+        let name = units.first().map(|&u| s.atlas.unit(u).name.clone()).unwrap_or_default();
+        return Ok((json!({"level": "commune", "code": parsed.to_string(), "name": name}), units));
+    }
+    let area = area_param(s, params)?;
+    let about = json!({"level": area.level().key(), "code": area.code(), "name": area.name(&s.atlas, &s.coverage)});
+    Ok((about, area.units(&s.atlas, &s.coverage)))
+}
+
+/// `GET /api/area/outline.geojson?zoom=&…`: the outline of an area (or `commune=`), simplified for the zoom.
+pub async fn outline(State(web): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+    let s = Arc::clone(&web.snapshot);
+    let band = Snapshot::band(zoom_param(&params)?);
+    let (about, units) = outline_units(&s, &params)?;
+    // The outline keeps only the area's outer borders, but drawing it walks every unit's.
+    let vertices = web.vertices(band);
+    let work: usize = units.iter().map(|&u| vertices[u as usize] as usize).sum();
+    if work > 2 * super::layers::MAX_VERTICES {
+        return Err(ApiError::TooLarge {
+            name: "zoom",
+            detail: format!("{work} sommets à parcourir à ce zoom : demandez un zoom plus faible"),
+        });
+    }
+    let snapshot = Arc::clone(&s);
+    let bytes = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
+        let s = &snapshot;
+        let mut marks = vec![false; s.atlas.units.len()];
+        for &u in &units {
+            marks[u as usize] = true;
+        }
+        let coords = s.band_arcs(band);
+        let shape = dissolve(&s.topology, &coords, &units, &|u| marks[u as usize]).shape;
+        let mut out = Vec::new();
+        let mut writer = FeatureWriter::new(&mut out, "cptsmap_outline")?;
+        let text = |k: &str| about[k].as_str().unwrap_or_default().to_string();
+        let props = [
+            ("level", Prop::Text(text("level"))),
+            ("code", Prop::Text(text("code"))),
+            ("name", Prop::Text(text("name"))),
+        ];
+        writer.feature(&props, Some(&shape))?;
+        writer.finish()?;
+        Ok(out)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(respond(&headers, Body::new(bytes, &s.version), GEOJSON, &[]))
+}
+
+/// `GET /api/places?zoom=&bbox=`: the communes to label at this zoom, most populous first.
+pub async fn places(State(web): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+    let zoom = zoom_param(&params)?.unwrap_or(6);
+    let bbox = bbox_param(&params)?;
+    let web2 = Arc::clone(&web);
+    let list = tokio::task::spawn_blocking(move || {
+        let places = web2.places().at_zoom(zoom, bbox);
+        serde_json::to_value(places)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    json_response(&web.snapshot, &headers, &list)
+}
+
+/// `GET /api/locate?lon=&lat=`: `{"unit": card}` for the unit at a point, `{"unit": null}`
+/// outside every unit (the sea is not an error: the map asks on every click).
+pub async fn locate(State(web): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+    let s = &web.snapshot;
+    let lon = number(&params, "lon", -180.0..=180.0)?;
+    let lat = number(&params, "lat", -90.0..=90.0)?;
+    let unit = s.index.locate(&s.atlas, lon, lat).map(|u| card(s, u));
+    json_response(s, &headers, &json!({ "unit": unit }))
+}
+
+/// Largest number of CPTS returned by a search.
+const SEARCH_LIMIT: usize = 50;
+
+/// `GET /api/cpts/search?q=&limit=`: CPTS by name or id, best first (exact,
+/// starting with, every word at a word start, containing; then by population).
+pub async fn search_cpts(State(web): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+    let s = &web.snapshot;
+    let q = params
+        .get("q")
+        .map(|q| q.trim())
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| ApiError::bad("q", "texte à chercher manquant"))?;
+    if q.chars().count() > 100 {
+        return Err(ApiError::bad("q", "100 caractères au plus"));
+    }
+    let limit = match params.get("limit") {
+        None => 10,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=SEARCH_LIMIT).contains(l))
+            .ok_or_else(|| ApiError::bad("limit", format!("« {l} » : entier de 1 à {SEARCH_LIMIT} attendu")))?,
+    };
+    let folded = fold(q);
+    let words: Vec<&str> = folded.split(' ').collect();
+    let mut hits: Vec<(u8, std::cmp::Reverse<u64>, usize)> = Vec::new();
+    for (i, (t, f)) in s.coverage.territories.iter().zip(&s.coverage.report.cpts).enumerate() {
+        let name = fold(&t.name);
+        // "CPTS du Diois": the word "cpts" says nothing, the rest of the name does.
+        let bare = name.strip_prefix("cpts ").unwrap_or(&name);
+        let rank = if t.id.eq_ignore_ascii_case(q) || name == folded || bare == folded {
+            0
+        } else if name.starts_with(&folded) || bare.starts_with(&folded) {
+            1
+        } else if words.iter().all(|w| name.split(' ').any(|n| n.starts_with(w))) {
+            2
+        } else if name.contains(&folded) {
+            3
+        } else {
+            continue;
+        };
+        hits.push((rank, std::cmp::Reverse(f.population), i));
+    }
+    hits.sort_unstable();
+    let list: Vec<Value> = hits
+        .into_iter()
+        .take(limit)
+        .map(|(_, _, i)| {
+            let f = &s.coverage.report.cpts[i];
+            json!({
+                "kind": "cpts",
+                "id": f.id,
+                "name": f.name,
+                "stage": f.stage,
+                "stage_label": f.stage_label,
+                "population": f.population,
+                "size_class": f.size_class,
+                "departements": f.departements,
+            })
+        })
+        .collect();
+    json_response(s, &headers, &list)
+}
