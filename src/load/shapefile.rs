@@ -125,6 +125,13 @@ fn read_crs(path: &Path, warnings: &mut Vec<Warning>) -> Result<Crs, InputError>
 fn read_shapes(path: &Path, bytes: Vec<u8>, crs: &Crs) -> Result<Contours, InputError> {
     let mut reader = ShapeReader::new(Cursor::new(bytes))
         .map_err(|e| InputError::file(path, format!("fichier .shp illisible : {e}")))?;
+    // The header's box is the extent of all shapes; a file without records
+    // (header only, 50 words) has none worth checking.
+    let header = reader.header();
+    if header.file_length > 50 {
+        let (min, max) = (&header.bbox.min, &header.bbox.max);
+        crs.check_extent(min.x, min.y, max.x, max.y).map_err(|e| InputError::file(path, e))?;
+    }
     let to_wgs84 = crs.to_wgs84();
     let mut out = Vec::new();
     for (i, shape) in reader.iter_shapes().enumerate() {

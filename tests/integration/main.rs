@@ -7,4 +7,5 @@ mod fixtures;
 mod gdal;
 mod http;
 mod national;
+mod projection;
 mod util;
