@@ -8,7 +8,7 @@ use super::wkt::SyntaxError;
 const CONVERT_FIRST: &str = "convertissez d'abord, par exemple : ogr2ogr -t_srs EPSG:2154 sortie.shp entree.shp";
 
 /// The systems cptsmap accepts, for the error messages.
-pub const SUPPORTED: &str = "WGS84 et systèmes géographiques compatibles en degrés (EPSG:4326, 4171, 4258, 5489, 4558, \
+const SUPPORTED: &str = "WGS84 et systèmes géographiques compatibles en degrés (EPSG:4326, 4171, 4258, 5489, 4558, \
      4624, 4627, 4470, 7084, 7086, 9777, 9782), Lambert-93 (EPSG:2154, 9793, 9794), CC42 à CC50 (EPSG:3942 à 3950), \
      UTM 20N (EPSG:5490, 4559, 32620), UTM 22N (EPSG:2972, 32622), UTM 40S (EPSG:2975, 32740), \
      UTM 38S (EPSG:4471, 32738), UTM 30N à 32N (EPSG:25830 à 25832, 32630 à 32632), Web Mercator (EPSG:3857), \
@@ -60,6 +60,8 @@ pub enum Refusal {
     MissingParameter(&'static str),
     #[error("paramètre « {0} » non pris en charge par cette méthode")]
     UnexpectedParameter(String),
+    #[error("paramètre « {0} » sans valeur numérique")]
+    ParameterValue(String),
     #[error("paramètres sans projection possible (parallèles, échelle ou origine)")]
     ImpossibleParameters,
     #[error("la définition ne correspond pas au code EPSG:{0} qu'elle annonce")]

@@ -65,6 +65,7 @@ const fn conic_zone(code: u32, name: &'static str, west: f64, east: f64) -> Know
             false_easting: 1_700_000.0,
             false_northing: 1_200_000.0 + (latitude - 42.0) * 1_000_000.0,
         }),
+        // The zone's band of latitude, between EPSG's east and west bounds.
         area: Area { west, south: latitude - 1.0, east, north: latitude + 1.0, name: "France métropolitaine" },
     }
 }

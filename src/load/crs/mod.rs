@@ -38,7 +38,7 @@ use std::fmt;
 use geo::Coord;
 
 use definition::Method;
-pub use error::{Refusal, SUPPORTED, UnknownCrs};
+pub use error::{Refusal, UnknownCrs};
 use known::Area;
 use lcc::LambertConic;
 use mercator::WebMercator;

@@ -167,7 +167,8 @@ impl Parameters {
     fn read(parent: &Node) -> Result<Parameters, Refusal> {
         let mut remaining = Vec::new();
         for p in parent.children(&["PARAMETER"]) {
-            let value = p.number(0).filter(|v| v.is_finite()).ok_or(Refusal::ImpossibleParameters)?;
+            let value =
+                p.number(0).filter(|v| v.is_finite()).ok_or_else(|| Refusal::ParameterValue(p.title().to_string()))?;
             remaining.push((name_key(p.title()), p.title().to_string(), value));
         }
         Ok(Parameters { remaining })
