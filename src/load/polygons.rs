@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use geo::{MapCoords, MultiPolygon};
+use geo::{BoundingRect, MapCoords, MultiPolygon};
 use serde_json::Value;
 
 use super::crs::Crs;
@@ -192,6 +192,9 @@ fn read_geojson(path: &Path, choice: &FieldChoice) -> Result<Vec<RawFeature>, In
         }
     };
     let crs = Crs::from_epsg(code).map_err(|e| InputError::file(path, e.to_string()))?;
+    if let Some([min_x, min_y, max_x, max_y]) = extent(&features) {
+        crs.check_extent(min_x, min_y, max_x, max_y).map_err(|e| InputError::file(path, e))?;
+    }
     if !crs.is_wgs84() {
         let convert = crs.to_wgs84();
         for (i, f) in features.iter_mut().enumerate() {
@@ -221,6 +224,15 @@ fn crs_member(value: &Value) -> Option<u32> {
         return Some(4326);
     }
     name.rsplit(':').next()?.parse().ok()
+}
+
+/// The box around every geometry, in the file's coordinates: `[min_x, min_y, max_x, max_y]`.
+fn extent(features: &[RawFeature]) -> Option<[f64; 4]> {
+    features
+        .iter()
+        .filter_map(|f| f.geometry.as_ref()?.bounding_rect())
+        .map(|r| [r.min().x, r.min().y, r.max().x, r.max().y])
+        .reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
 }
 
 fn looks_geographic(features: &[RawFeature]) -> bool {

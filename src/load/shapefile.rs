@@ -250,7 +250,11 @@ fn read_shapes(
     let actual = source.shp.len().map_err(io_err)?;
     let head = source.shp.read(0, actual.min(100)).map_err(io_err)?;
     let header = shp::parse_header(&head, actual).map_err(file_err)?;
-    check_extent(crs, &header).map_err(file_err)?;
+    // A header without records has no extent worth checking.
+    if header.length > 100 {
+        let [x0, y0, x1, y1] = header.bbox;
+        crs.check_extent(x0, y0, x1, y1).map_err(file_err)?;
+    }
     let spans = match &source.shx {
         Some(shx) => {
             let shx_len = shx.len().map_err(io_err)?;
@@ -262,7 +266,7 @@ fn read_shapes(
             shp::index_from_shp(&bytes, header.length).map_err(file_err)?
         }
     };
-    let to_wgs84 = crs.to_wgs84();
+    let projection = crs.projection();
     let windows = windows(&spans);
     if let Some(p) = progress {
         p.stage(&format!("lecture de {}", path.display()), header.length as u64);
@@ -283,7 +287,7 @@ fn read_shapes(
                 shp::check_record_header(&bytes, local, number).map_err(at)?;
                 shp::parse_record(&bytes[local.offset..local.offset + local.length], header.bbox, &mut raw)
                     .map_err(at)?;
-                let shape = to_shape(&raw, |x, y| to_wgs84.convert(x, y).map(|(x, y)| Coord { x, y }))
+                let shape = to_shape(&raw, |x, y| projection.to_wgs84(x, y))
                     .map_err(|(x, y)| at(format!("coordonnées ({x}, {y}) hors du domaine de {crs}")))?;
                 out.push(shape);
             }
@@ -317,27 +321,6 @@ fn windows(spans: &[RecordSpan]) -> Vec<(usize, usize)> {
         out.push((first, spans.len() - first));
     }
     out
-}
-
-/// A box of coordinates must fit the CRS: degrees under a geographic CRS,
-/// something else than degrees under a projected one.
-fn check_extent(crs: &Crs, header: &shp::Header) -> Result<(), String> {
-    if header.length == 100 {
-        return Ok(());
-    }
-    let r: Rect<f64> = shp::header_rect(header);
-    let degrees = r.min().x >= -180.0 && r.max().x <= 180.0 && r.min().y >= -90.0 && r.max().y <= 90.0;
-    match (crs.is_wgs84(), degrees) {
-        (true, false) => Err(format!(
-            "coordonnées hors des degrés (emprise {:?}) alors que le système est {crs} : longitude et latitude attendues ; le .prj manque ou ne correspond pas aux données",
-            header.bbox
-        )),
-        (false, true) => Err(format!(
-            "coordonnées en degrés (emprise {:?}) alors que le .prj annonce {crs} : des mètres sont attendus",
-            header.bbox
-        )),
-        _ => Ok(()),
-    }
 }
 
 /// Projects, cleans, assembles and measures one record. `Err` carries the

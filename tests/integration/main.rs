@@ -9,4 +9,5 @@ mod gdal;
 mod http;
 mod http_areas;
 mod national;
+mod projection;
 mod util;
