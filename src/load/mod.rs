@@ -9,6 +9,7 @@
 //! - [`territories`]: CPTS lists in long CSV format (territory, commune);
 //! - [`polygons`]: CPTS drawn as polygons (GeoJSON or shapefile).
 
+pub mod contour;
 pub mod crs;
 pub mod dbf;
 pub mod fields;
