@@ -13,6 +13,7 @@ pub mod contour;
 pub mod crs;
 pub mod dbf;
 pub mod fields;
+pub mod history;
 pub mod names;
 pub mod polygons;
 pub mod population;
@@ -80,6 +81,12 @@ pub enum InputError {
     Record { path: PathBuf, record: usize, message: String },
     #[error("{path}:{line} : {message}")]
     Line { path: PathBuf, line: u64, message: String },
+    /// A layer of a multi-layer file (GeoPackage) or a named layer (FlatGeobuf).
+    #[error("{path}, couche {layer} : {message}")]
+    Layer { path: PathBuf, layer: String, message: String },
+    /// One feature of such a layer, by its identifier (`fid`, as GDAL shows it).
+    #[error("{path}, couche {layer}, entité fid {fid} : {message}")]
+    Feature { path: PathBuf, layer: String, fid: i64, message: String },
     #[error("{}", strict_message(.0))]
     Strict(Vec<Warning>),
 }
@@ -102,6 +109,27 @@ impl InputError {
 
     pub fn line(path: &Path, line: u64, message: impl Into<String>) -> InputError {
         InputError::Line { path: path.to_path_buf(), line, message: message.into() }
+    }
+
+    pub fn layer(path: &Path, layer: &str, message: impl Into<String>) -> InputError {
+        InputError::Layer { path: path.to_path_buf(), layer: layer.to_string(), message: message.into() }
+    }
+
+    pub fn feature(path: &Path, layer: &str, fid: i64, message: impl Into<String>) -> InputError {
+        InputError::Feature { path: path.to_path_buf(), layer: layer.to_string(), fid, message: message.into() }
+    }
+
+    /// Places an error of [`fields::read_records`] (which counts records from 1
+    /// in a file) in a layer whose features are known by their `fids`.
+    pub fn in_layer(self, layer: &str, fids: &[i64]) -> InputError {
+        match self {
+            InputError::Record { path, record, message } => match record.checked_sub(1).and_then(|i| fids.get(i)) {
+                Some(&fid) => InputError::Feature { path, layer: layer.to_string(), fid, message },
+                None => InputError::Layer { path, layer: layer.to_string(), message },
+            },
+            InputError::File { path, message } => InputError::Layer { path, layer: layer.to_string(), message },
+            other => other,
+        }
     }
 }
 
