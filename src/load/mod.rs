@@ -4,6 +4,9 @@
 //! - [`read_unit_layers`]: commune and arrondissement layers (IGN ADMIN EXPRESS
 //!   style), whatever the format; [`fields`] reads their attributes;
 //! - [`shapefile`]: those layers as shapefiles, any CRS of [`crs`], any DBF encoding;
+//! - [`gpkg`]: ADMIN EXPRESS 4.0 as a GeoPackage — communes, arrondissements
+//!   and the merged communes ([`history`]) in one file — under the contour
+//!   rules of [`contour`];
 //! - [`population`]: INSEE populations légales (`donnees_communes.csv` style);
 //! - [`names`]: names of départements, régions and EPCI;
 //! - [`territories`]: CPTS lists in long CSV format (territory, commune);
@@ -13,6 +16,7 @@ pub mod contour;
 pub mod crs;
 pub mod dbf;
 pub mod fields;
+pub mod gpkg;
 pub mod history;
 pub mod names;
 pub mod polygons;
@@ -55,19 +59,54 @@ pub struct UnitReadOptions {
     pub layer: Option<String>,
 }
 
-/// Reads a commune source, whatever its format (shapefile for now).
-pub fn read_unit_layers(
-    path: &Path,
-    _options: &UnitReadOptions,
-    warnings: &mut Vec<Warning>,
-) -> Result<UnitLayers, InputError> {
-    let communes = shapefile::read_layer(path, LayerKind::Communes, warnings)?;
-    Ok(UnitLayers { communes, arrondissements: None, history: Vec::new() })
+/// The file formats a commune source can come in, told by the extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    GeoPackage,
+    Shapefile,
 }
 
-/// Reads a layer of arrondissements municipaux given on its own.
+fn format_of(path: &Path) -> Format {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("gpkg") => Format::GeoPackage,
+        _ => Format::Shapefile,
+    }
+}
+
+/// Reads a commune source, whatever its format: a GeoPackage (`.gpkg`) with
+/// everything it carries, else a shapefile.
+pub fn read_unit_layers(
+    path: &Path,
+    options: &UnitReadOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<UnitLayers, InputError> {
+    let format = format_of(path);
+    if let Some(layer) = &options.layer
+        && format != Format::GeoPackage
+    {
+        warnings.push(Warning::at(
+            "layer_option_ignored",
+            path.display().to_string(),
+            format!("fichier à une seule couche : l'option --communes-layer {layer} ne s'applique pas"),
+        ));
+    }
+    match format {
+        Format::GeoPackage => gpkg::read_unit_layers(path, options, warnings),
+        Format::Shapefile => {
+            let communes = shapefile::read_layer(path, LayerKind::Communes, warnings)?;
+            Ok(UnitLayers { communes, arrondissements: None, history: Vec::new() })
+        }
+    }
+}
+
+/// Reads a layer of arrondissements municipaux given on its own (in a
+/// GeoPackage: its layer `arrondissement_municipal`).
 pub fn read_arrondissements(path: &Path, warnings: &mut Vec<Warning>) -> Result<Layer, InputError> {
-    shapefile::read_layer(path, LayerKind::Arrondissements, warnings)
+    match format_of(path) {
+        Format::GeoPackage => gpkg::read_arrondissements(path, warnings),
+        Format::Shapefile => shapefile::read_layer(path, LayerKind::Arrondissements, warnings),
+    }
 }
 
 /// Bad or unreadable input. Every variant says which file, and where in it.

@@ -1,0 +1,181 @@
+//! IGN ADMIN EXPRESS 4.0 as a GeoPackage: the layer `commune` (or the one
+//! named by `--communes-layer`), `arrondissement_municipal` when present,
+//! and `commune_associee_ou_deleguee`, the merged communes.
+//!
+//! The file is read by SQLite itself ([`sql`]); each layer's geometry column
+//! and CRS come from the GeoPackage's own tables; geometry blobs ([`blob`])
+//! are checked completely and decoded on two cores, under the same contour
+//! rules as the other formats. Every error names the file, the layer, and
+//! the feature by its `fid`.
+
+mod blob;
+mod sql;
+
+use std::path::Path;
+
+use geo::MultiPolygon;
+use rusqlite::Connection;
+
+use super::contour::{ContourBuilder, balanced_split, in_two_halves};
+use super::crs::Crs;
+use super::fields::{LayerKind, read_records};
+use super::history::read_merged;
+use super::{InputError, Layer, UnitLayers, UnitReadOptions};
+use crate::commune::MergedCommune;
+use crate::diagnostics::Warning;
+
+/// Layer names of ADMIN EXPRESS 4.0.
+pub const COMMUNE_LAYER: &str = "commune";
+pub const ARRONDISSEMENT_LAYER: &str = "arrondissement_municipal";
+pub const HISTORY_LAYER: &str = "commune_associee_ou_deleguee";
+
+/// Reads the commune layer and what else the GeoPackage carries.
+pub fn read_unit_layers(
+    path: &Path,
+    options: &UnitReadOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<UnitLayers, InputError> {
+    let conn = sql::open(path)?;
+    let layers = sql::layers(path, &conn)?;
+    let wanted = options.layer.as_deref().unwrap_or(COMMUNE_LAYER);
+    let name = find_layer(path, &layers, wanted)?;
+    let communes = read_layer(path, &conn, name, LayerKind::Communes, warnings)?;
+    let arrondissements = match present(&layers, ARRONDISSEMENT_LAYER) {
+        Some(name) => Some(read_layer(path, &conn, name, LayerKind::Arrondissements, warnings)?),
+        None => None,
+    };
+    let history = match present(&layers, HISTORY_LAYER) {
+        Some(name) => read_history(path, &conn, name)?,
+        None => Vec::new(),
+    };
+    Ok(UnitLayers { communes, arrondissements, history })
+}
+
+/// Reads the layer `arrondissement_municipal` of a GeoPackage given with `--arrondissements`.
+pub fn read_arrondissements(path: &Path, warnings: &mut Vec<Warning>) -> Result<Layer, InputError> {
+    let conn = sql::open(path)?;
+    let layers = sql::layers(path, &conn)?;
+    let name = find_layer(path, &layers, ARRONDISSEMENT_LAYER)?;
+    read_layer(path, &conn, name, LayerKind::Arrondissements, warnings)
+}
+
+/// The layer of that name, without case (SQLite's table names ignore it too).
+fn present<'a>(layers: &'a [String], wanted: &str) -> Option<&'a str> {
+    layers.iter().find(|l| l.eq_ignore_ascii_case(wanted)).map(String::as_str)
+}
+
+fn find_layer<'a>(path: &Path, layers: &'a [String], wanted: &str) -> Result<&'a str, InputError> {
+    present(layers, wanted).ok_or_else(|| {
+        let listed = if layers.is_empty() { "aucune".to_string() } else { layers.join(", ") };
+        InputError::file(
+            path,
+            format!("couche « {wanted} » introuvable ; couches présentes : {listed} (choisir avec --communes-layer)"),
+        )
+    })
+}
+
+fn read_layer(
+    path: &Path,
+    conn: &Connection,
+    name: &str,
+    kind: LayerKind,
+    warnings: &mut Vec<Warning>,
+) -> Result<Layer, InputError> {
+    let geometry = sql::geometry_column(path, conn, name)?.ok_or_else(|| {
+        InputError::layer(path, name, "couche sans géométrie (absente de gpkg_geometry_columns) ; polygones attendus")
+    })?;
+    let crs = layer_crs(path, conn, name, geometry.srs_id, warnings)?;
+    let started = std::time::Instant::now();
+    let rows = sql::read_rows(path, conn, name, Some(&geometry.column), true)?;
+    tracing::debug!(layer = name, elapsed = ?started.elapsed(), "GeoPackage rows read");
+    let mut records = read_records(path, &rows, kind).map_err(|e| e.in_layer(name, &rows.fids))?;
+    let started = std::time::Instant::now();
+    let contours = decode_contours(path, name, &rows, &crs, geometry.srs_id)?;
+    tracing::debug!(layer = name, elapsed = ?started.elapsed(), "GeoPackage geometries decoded");
+    for (record, contour) in records.iter_mut().zip(contours) {
+        record.contour = contour;
+    }
+    tracing::debug!(layer = name, kind = geometry.kind, records = records.len(), "GeoPackage layer read");
+    Ok(Layer {
+        path: path.to_path_buf(),
+        layer: Some(name.to_string()),
+        crs: crs.to_string(),
+        encoding: "UTF-8 (GeoPackage)",
+        records,
+    })
+}
+
+/// The CRS of a layer: an EPSG code cptsmap knows, else the WKT definition.
+fn layer_crs(
+    path: &Path,
+    conn: &Connection,
+    layer: &str,
+    srs_id: i64,
+    warnings: &mut Vec<Warning>,
+) -> Result<Crs, InputError> {
+    let srs = sql::spatial_ref_sys(path, conn, srs_id)?.ok_or_else(|| {
+        InputError::layer(path, layer, format!("srs_id {srs_id} absent de la table gpkg_spatial_ref_sys"))
+    })?;
+    if srs.organization.eq_ignore_ascii_case("EPSG")
+        && let Ok(code) = u32::try_from(srs.code)
+        && let Ok(crs) = Crs::from_epsg(code)
+    {
+        return Ok(crs);
+    }
+    match Crs::from_wkt(&srs.definition) {
+        Ok(crs) => Ok(crs),
+        // srs_id 0 is the GeoPackage's "undefined geographic": take degrees as WGS84, as for a shapefile without .prj.
+        Err(_) if srs_id == 0 => {
+            warnings.push(Warning::at(
+                "missing_crs",
+                format!("{}, couche {layer}", path.display()),
+                "système de coordonnées non défini (srs_id 0) : coordonnées supposées en WGS84 (longitude, latitude)",
+            ));
+            Ok(Crs::wgs84())
+        }
+        Err(e) => Err(InputError::layer(
+            path,
+            layer,
+            format!("srs_id {srs_id} « {} » ({}:{}) : {e}", srs.name, srs.organization, srs.code),
+        )),
+    }
+}
+
+/// Every row's contour in WGS84, decoded on two cores.
+fn decode_contours(
+    path: &Path,
+    layer: &str,
+    rows: &sql::Rows,
+    crs: &Crs,
+    srs_id: i64,
+) -> Result<Vec<Option<MultiPolygon<f64>>>, InputError> {
+    in_two_halves(
+        rows.fids.len(),
+        balanced_split(rows.blob_sizes()),
+        || ContourBuilder::new(crs),
+        |builder, i| {
+            let Some(bytes) = rows.geometry(i) else { return Ok(None) };
+            let fail = |message: String| InputError::feature(path, layer, rows.fids[i], message);
+            let info = blob::decode(bytes, builder).inspect_err(|_| builder.reset()).map_err(fail)?;
+            if i64::from(info.srs_id) != srs_id {
+                builder.reset();
+                return Err(fail(format!(
+                    "géométrie en srs_id {} ; srs_id {srs_id} de la couche attendu",
+                    info.srs_id
+                )));
+            }
+            if info.empty {
+                builder.reset();
+                return Ok(None);
+            }
+            Ok(builder.finish())
+        },
+        || InputError::layer(path, layer, "lecture des géométries interrompue"),
+    )
+}
+
+fn read_history(path: &Path, conn: &Connection, name: &str) -> Result<Vec<MergedCommune>, InputError> {
+    let geometry = sql::geometry_column(path, conn, name)?;
+    let rows = sql::read_rows(path, conn, name, geometry.as_ref().map(|g| g.column.as_str()), false)?;
+    read_merged(path, name, &rows, &rows.fids)
+}
