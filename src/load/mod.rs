@@ -5,8 +5,8 @@
 //!   style), whatever the format; [`fields`] reads their attributes;
 //! - [`shapefile`]: those layers as shapefiles, any CRS of [`crs`], any DBF encoding;
 //! - [`gpkg`]: ADMIN EXPRESS 4.0 as a GeoPackage — communes, arrondissements
-//!   and the merged communes ([`history`]) in one file — under the contour
-//!   rules of [`contour`];
+//!   and the merged communes ([`history`]) in one file;
+//! - [`fgb`]: a layer as FlatGeobuf; both share the contour rules of [`contour`];
 //! - [`population`]: INSEE populations légales (`donnees_communes.csv` style);
 //! - [`names`]: names of départements, régions and EPCI;
 //! - [`territories`]: CPTS lists in long CSV format (territory, commune);
@@ -15,6 +15,7 @@
 pub mod contour;
 pub mod crs;
 pub mod dbf;
+pub mod fgb;
 pub mod fields;
 pub mod gpkg;
 pub mod history;
@@ -63,6 +64,7 @@ pub struct UnitReadOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     GeoPackage,
+    FlatGeobuf,
     Shapefile,
 }
 
@@ -70,12 +72,13 @@ fn format_of(path: &Path) -> Format {
     let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     match ext.as_deref() {
         Some("gpkg") => Format::GeoPackage,
+        Some("fgb") => Format::FlatGeobuf,
         _ => Format::Shapefile,
     }
 }
 
 /// Reads a commune source, whatever its format: a GeoPackage (`.gpkg`) with
-/// everything it carries, else a shapefile.
+/// everything it carries, a FlatGeobuf layer (`.fgb`), else a shapefile.
 pub fn read_unit_layers(
     path: &Path,
     options: &UnitReadOptions,
@@ -93,6 +96,10 @@ pub fn read_unit_layers(
     }
     match format {
         Format::GeoPackage => gpkg::read_unit_layers(path, options, warnings),
+        Format::FlatGeobuf => {
+            let communes = fgb::read_layer(path, LayerKind::Communes, warnings)?;
+            Ok(UnitLayers { communes, arrondissements: None, history: Vec::new() })
+        }
         Format::Shapefile => {
             let communes = shapefile::read_layer(path, LayerKind::Communes, warnings)?;
             Ok(UnitLayers { communes, arrondissements: None, history: Vec::new() })
@@ -105,6 +112,7 @@ pub fn read_unit_layers(
 pub fn read_arrondissements(path: &Path, warnings: &mut Vec<Warning>) -> Result<Layer, InputError> {
     match format_of(path) {
         Format::GeoPackage => gpkg::read_arrondissements(path, warnings),
+        Format::FlatGeobuf => fgb::read_layer(path, LayerKind::Arrondissements, warnings),
         Format::Shapefile => shapefile::read_layer(path, LayerKind::Arrondissements, warnings),
     }
 }
