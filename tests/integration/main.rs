@@ -5,6 +5,7 @@ mod dissolve;
 mod export;
 mod fixtures;
 mod gdal;
+mod gpkg;
 mod http;
 mod national;
 mod util;
