@@ -4,19 +4,21 @@
 //!
 //! The file is read by SQLite itself ([`sql`]); each layer's geometry column
 //! and CRS come from the GeoPackage's own tables; geometry blobs ([`blob`])
-//! are checked completely and decoded on two cores, under the same contour
-//! rules as the other formats. Every error names the file, the layer, and
-//! the feature by its `fid`.
+//! are checked completely and decoded under the same contour rules as the
+//! other formats. SQLite reads a table on one core only, so the blobs are
+//! decoded batch by batch on the second core while the table is read, then
+//! on both. Every error names the file, the layer, and the feature by its `fid`.
 
 mod blob;
 mod sql;
 
 use std::path::Path;
+use std::sync::{Mutex, mpsc};
 
 use geo::MultiPolygon;
 use rusqlite::Connection;
 
-use super::contour::{ContourBuilder, balanced_split, in_two_halves};
+use super::contour::ContourBuilder;
 use super::crs::Crs;
 use super::fields::{LayerKind, read_records};
 use super::history::read_merged;
@@ -86,12 +88,11 @@ fn read_layer(
     })?;
     let crs = layer_crs(path, conn, name, geometry.srs_id, warnings)?;
     let started = std::time::Instant::now();
-    let rows = sql::read_rows(path, conn, name, Some(&geometry.column), true)?;
-    tracing::debug!(layer = name, elapsed = ?started.elapsed(), "GeoPackage rows read");
+    let (rows, contours) = read_decoding(path, conn, name, &geometry, &crs)?;
+    tracing::debug!(layer = name, elapsed = ?started.elapsed(), "GeoPackage rows read and geometries decoded");
+    // A layer-wide problem (a missing field) is reported before any one feature's geometry.
     let mut records = read_records(path, &rows, kind).map_err(|e| e.in_layer(name, &rows.fids))?;
-    let started = std::time::Instant::now();
-    let contours = decode_contours(path, name, &rows, &crs, geometry.srs_id)?;
-    tracing::debug!(layer = name, elapsed = ?started.elapsed(), "GeoPackage geometries decoded");
+    let contours = contours?;
     for (record, contour) in records.iter_mut().zip(contours) {
         record.contour = contour;
     }
@@ -141,41 +142,87 @@ fn layer_crs(
     }
 }
 
-/// Every row's contour in WGS84, decoded on two cores.
-fn decode_contours(
+type Contours = Vec<Option<MultiPolygon<f64>>>;
+
+/// Reads the rows of a layer on this thread while a second one decodes the
+/// geometries already read; this one joins the decoding once SQLite is done.
+/// Geometry errors come apart, after the attributes, so that the caller can
+/// report a layer-wide problem first.
+fn read_decoding(
     path: &Path,
+    conn: &Connection,
     layer: &str,
-    rows: &sql::Rows,
+    geometry: &sql::GeometryColumn,
     crs: &Crs,
+) -> Result<(sql::Rows, Result<Contours, InputError>), InputError> {
+    let (sender, receiver) = mpsc::channel::<sql::Batch>();
+    let receiver = Mutex::new(receiver);
+    let decode_batches = || {
+        let mut builder = ContourBuilder::new(crs);
+        let mut done = Vec::new();
+        // The lock is held only to take the next batch; the channel ends when the reading does.
+        while let Some(batch) = receiver.lock().ok().and_then(|r| r.recv().ok()) {
+            let contours: Result<Contours, (usize, String)> = (0..batch.len())
+                .map(|i| decode(batch.geometry(i), &mut builder, geometry.srs_id).map_err(|m| (batch.first + i, m)))
+                .collect();
+            done.push((batch.first, contours));
+        }
+        done
+    };
+    let (rows, done) = std::thread::scope(|scope| {
+        let helper = scope.spawn(decode_batches);
+        let rows = sql::read_rows(path, conn, layer, Some(&geometry.column), None, |batch| {
+            // The receiver outlives the reading: a send cannot fail.
+            let _ = sender.send(batch);
+        });
+        drop(sender);
+        let mut done = decode_batches();
+        let helped = helper.join().map(|theirs| done.extend(theirs)).is_ok();
+        (rows, helped.then_some(done))
+    });
+    let rows = rows?;
+    let Some(mut done) = done else {
+        return Ok((rows, Err(InputError::layer(path, layer, "lecture des géométries interrompue"))));
+    };
+    done.sort_unstable_by_key(|(first, _)| *first);
+    let mut contours = Vec::with_capacity(rows.fids.len());
+    for (_, batch) in done {
+        match batch {
+            Ok(batch) => contours.extend(batch),
+            Err((row, message)) => {
+                let fid = rows.fids.get(row).copied().unwrap_or(row as i64 + 1);
+                return Ok((rows, Err(InputError::feature(path, layer, fid, message))));
+            }
+        }
+    }
+    if contours.len() != rows.fids.len() {
+        let message = format!("{} géométries pour {} entités", contours.len(), rows.fids.len());
+        return Ok((rows, Err(InputError::layer(path, layer, message))));
+    }
+    Ok((rows, Ok(contours)))
+}
+
+/// One blob into a WGS84 contour (`None` when NULL or empty).
+fn decode(
+    bytes: Option<&[u8]>,
+    builder: &mut ContourBuilder,
     srs_id: i64,
-) -> Result<Vec<Option<MultiPolygon<f64>>>, InputError> {
-    in_two_halves(
-        rows.fids.len(),
-        balanced_split(rows.blob_sizes()),
-        || ContourBuilder::new(crs),
-        |builder, i| {
-            let Some(bytes) = rows.geometry(i) else { return Ok(None) };
-            let fail = |message: String| InputError::feature(path, layer, rows.fids[i], message);
-            let info = blob::decode(bytes, builder).inspect_err(|_| builder.reset()).map_err(fail)?;
-            if i64::from(info.srs_id) != srs_id {
-                builder.reset();
-                return Err(fail(format!(
-                    "géométrie en srs_id {} ; srs_id {srs_id} de la couche attendu",
-                    info.srs_id
-                )));
-            }
-            if info.empty {
-                builder.reset();
-                return Ok(None);
-            }
-            Ok(builder.finish())
-        },
-        || InputError::layer(path, layer, "lecture des géométries interrompue"),
-    )
+) -> Result<Option<MultiPolygon<f64>>, String> {
+    let Some(bytes) = bytes else { return Ok(None) };
+    let info = blob::decode(bytes, builder).inspect_err(|_| builder.reset())?;
+    if i64::from(info.srs_id) != srs_id {
+        builder.reset();
+        return Err(format!("géométrie en srs_id {} ; srs_id {srs_id} de la couche attendu", info.srs_id));
+    }
+    if info.empty {
+        builder.reset();
+        return Ok(None);
+    }
+    Ok(builder.finish())
 }
 
 fn read_history(path: &Path, conn: &Connection, name: &str) -> Result<Vec<MergedCommune>, InputError> {
     let geometry = sql::geometry_column(path, conn, name)?;
-    let rows = sql::read_rows(path, conn, name, geometry.as_ref().map(|g| g.column.as_str()), false)?;
+    let rows = sql::read_rows(path, conn, name, None, geometry.as_ref().map(|g| g.column.as_str()), |_| {})?;
     read_merged(path, name, &rows, &rows.fids)
 }

@@ -132,26 +132,12 @@ pub fn spatial_ref_sys(path: &Path, conn: &Connection, srs_id: i64) -> Result<Op
     Ok(Some(SpatialRefSys { name: text(0)?, organization: text(1)?, code, definition: text(3)? }))
 }
 
-/// A table read whole: attribute values as text spans in one string, the
-/// geometry blobs as spans in one byte buffer, and each row's `fid`.
+/// A table's attributes read whole: values as text spans in one string, and each row's `fid`.
 pub struct Rows {
     pub names: Vec<String>,
     pub fids: Vec<i64>,
     cells: Vec<Option<Range<usize>>>,
     text: String,
-    blobs: Vec<u8>,
-    geometries: Vec<Option<Range<usize>>>,
-}
-
-impl Rows {
-    /// The geometry blob of a row (`None` when NULL).
-    pub fn geometry(&self, row: usize) -> Option<&[u8]> {
-        self.geometries.get(row)?.as_ref().and_then(|r| self.blobs.get(r.clone()))
-    }
-
-    pub fn blob_sizes(&self) -> impl Iterator<Item = usize> + '_ {
-        self.geometries.iter().map(|g| g.as_ref().map_or(0, |r| r.len()))
-    }
 }
 
 impl AttributeTable for Rows {
@@ -170,14 +156,39 @@ impl AttributeTable for Rows {
     }
 }
 
-/// Reads every row of `table`: its primary key, its geometry column (if
-/// `read_geometry`) and every other column as text. Errors name the layer, and the row.
+/// Consecutive rows' geometry blobs, handed over while the table is still being read.
+pub struct Batch {
+    /// Index of the batch's first row in the table.
+    pub first: usize,
+    blobs: Vec<u8>,
+    spans: Vec<Option<Range<usize>>>,
+}
+
+impl Batch {
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The blob of the batch's `i`-th row (`None` when NULL).
+    pub fn geometry(&self, i: usize) -> Option<&[u8]> {
+        self.spans.get(i)?.as_ref().and_then(|r| self.blobs.get(r.clone()))
+    }
+}
+
+/// About this many bytes of blobs per batch: enough to amortise the hand-over, small enough
+/// for the two cores to share the work from the first rows.
+const BATCH_BYTES: usize = 512 * 1024;
+
+/// Reads every row of `table`: its primary key and every column but the
+/// geometry as text. With `geometry`, blobs are passed to `on_batch` as they
+/// are read, so they can be decoded meanwhile. Errors name the layer, and the row.
 pub fn read_rows(
     path: &Path,
     conn: &Connection,
     table: &str,
     geometry: Option<&str>,
-    read_geometry: bool,
+    skip: Option<&str>,
+    mut on_batch: impl FnMut(Batch),
 ) -> Result<Rows, InputError> {
     let fail = |e: rusqlite::Error| InputError::layer(path, table, format!("GeoPackage illisible : {e}"));
     let mut columns = conn.prepare("SELECT name, pk FROM pragma_table_info(?1)").map_err(fail)?;
@@ -187,24 +198,18 @@ pub fn read_rows(
         .collect::<Result<_, _>>()
         .map_err(fail)?;
     let fid = columns.iter().find(|(_, pk)| *pk == 1).map_or_else(|| "rowid".to_string(), |(n, _)| quote(n));
-    let names: Vec<String> = columns
-        .iter()
-        .filter(|(n, pk)| *pk != 1 && geometry.is_none_or(|g| !n.eq_ignore_ascii_case(g)))
-        .map(|(n, _)| n.clone())
-        .collect();
-    let mut select = vec![fid, geometry.filter(|_| read_geometry).map_or_else(|| "NULL".to_string(), quote)];
+    let not_geometry = |n: &str| [geometry, skip].iter().flatten().all(|g| !n.eq_ignore_ascii_case(g));
+    let names: Vec<String> =
+        columns.iter().filter(|(n, pk)| *pk != 1 && not_geometry(n)).map(|(n, _)| n.clone()).collect();
+    let mut select = vec![fid, geometry.map_or_else(|| "NULL".to_string(), quote)];
     select.extend(names.iter().map(|n| quote(n)));
     let sql = format!("SELECT {} FROM {}", select.join(", "), quote(table));
     let mut stmt = conn.prepare(&sql).map_err(fail)?;
     let mut query = stmt.query([]).map_err(fail)?;
-    let mut out = Rows {
-        names,
-        fids: Vec::new(),
-        cells: Vec::new(),
-        text: String::new(),
-        blobs: Vec::new(),
-        geometries: Vec::new(),
-    };
+    let mut out = Rows { names, fids: Vec::new(), cells: Vec::new(), text: String::new() };
+    let capacity = if geometry.is_some() { BATCH_BYTES * 2 } else { 0 };
+    let new_batch = |first| Batch { first, blobs: Vec::with_capacity(capacity), spans: Vec::new() };
+    let mut batch = new_batch(0);
     while let Some(row) = query.next().map_err(fail)? {
         let fid = match row.get_ref(0).map_err(fail)? {
             ValueRef::Integer(f) => f,
@@ -212,15 +217,18 @@ pub fn read_rows(
         };
         let at = |message: String| InputError::feature(path, table, fid, message);
         out.fids.push(fid);
-        out.geometries.push(match row.get_ref(1).map_err(fail)? {
+        batch.spans.push(match row.get_ref(1).map_err(fail)? {
             ValueRef::Null => None,
             ValueRef::Blob(b) => {
-                let start = out.blobs.len();
-                out.blobs.extend_from_slice(b);
-                Some(start..out.blobs.len())
+                let start = batch.blobs.len();
+                batch.blobs.extend_from_slice(b);
+                Some(start..batch.blobs.len())
             }
             _ => return Err(at("la colonne géométrie ne contient pas de géométrie (BLOB attendu)".into())),
         });
+        if geometry.is_some() && batch.blobs.len() >= BATCH_BYTES {
+            on_batch(std::mem::replace(&mut batch, new_batch(out.fids.len())));
+        }
         for (i, name) in out.names.iter().enumerate() {
             let start = out.text.len();
             match row.get_ref(i + 2).map_err(fail)? {
@@ -242,6 +250,9 @@ pub fn read_rows(
             }
             out.cells.push(Some(start..out.text.len()));
         }
+    }
+    if geometry.is_some() && !batch.spans.is_empty() {
+        on_batch(batch);
     }
     Ok(out)
 }
