@@ -210,7 +210,8 @@ fn decode(
 ) -> Result<Option<MultiPolygon<f64>>, String> {
     let Some(bytes) = bytes else { return Ok(None) };
     let info = blob::decode(bytes, builder).inspect_err(|_| builder.reset())?;
-    if i64::from(info.srs_id) != srs_id {
+    // 0 and -1 are the GeoPackage's "undefined": the layer's CRS applies, as GDAL reads it.
+    if i64::from(info.srs_id) != srs_id && info.srs_id > 0 {
         builder.reset();
         return Err(format!("géométrie en srs_id {} ; srs_id {srs_id} de la couche attendu", info.srs_id));
     }
@@ -225,4 +226,36 @@ fn read_history(path: &Path, conn: &Connection, name: &str) -> Result<Vec<Merged
     let geometry = sql::geometry_column(path, conn, name)?;
     let rows = sql::read_rows(path, conn, name, None, geometry.as_ref().map(|g| g.column.as_str()), |_| {})?;
     read_merged(path, name, &rows, &rows.fids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::blob::tests::{blob, polygon_wkb, square};
+    use super::*;
+
+    fn with_srs(srs_id: i32) -> Vec<u8> {
+        let mut b = blob(&polygon_wkb(true, 3, &[square(0.0)], 2));
+        b[4..8].copy_from_slice(&srs_id.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn a_blob_in_another_crs_than_its_layer_is_refused() {
+        let crs = Crs::wgs84();
+        let mut builder = ContourBuilder::new(&crs);
+        assert!(decode(Some(&with_srs(4326)), &mut builder, 4326).unwrap().is_some());
+        let err = decode(Some(&with_srs(2154)), &mut builder, 4326).unwrap_err();
+        assert!(err.contains("srs_id 2154") && err.contains("4326"), "{err}");
+        // "Undefined" in the blob: the layer's CRS applies.
+        assert!(decode(Some(&with_srs(0)), &mut builder, 4326).unwrap().is_some());
+        assert_eq!(decode(None, &mut builder, 4326).unwrap(), None);
+    }
+
+    #[test]
+    fn a_missing_layer_error_lists_the_layers() {
+        let layers = vec!["commune".to_string(), "epci".to_string()];
+        assert_eq!(find_layer(Path::new("x.gpkg"), &layers, "COMMUNE").unwrap(), "commune");
+        let err = find_layer(Path::new("x.gpkg"), &layers, "communes").unwrap_err().to_string();
+        assert!(err.contains("couches présentes : commune, epci"), "{err}");
+    }
 }

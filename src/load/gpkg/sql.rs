@@ -25,17 +25,7 @@ fn sqlite(path: &Path, what: &str, e: rusqlite::Error) -> InputError {
 /// SQLite would otherwise read the missing tail of its last page as zeros.
 pub fn open(path: &Path) -> Result<Connection, InputError> {
     let meta = std::fs::metadata(path).map_err(|source| InputError::Io { path: path.to_path_buf(), source })?;
-    let text = path.to_str().ok_or_else(|| InputError::file(path, "chemin non UTF-8 : renommez le fichier"))?;
-    let mut uri = String::from("file:");
-    for c in text.chars() {
-        match c {
-            '%' | '?' | '#' => {
-                let _ = write!(uri, "%{:02X}", c as u32);
-            }
-            c => uri.push(c),
-        }
-    }
-    uri.push_str("?immutable=1");
+    let uri = uri(path)?;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(&uri, flags).map_err(|e| sqlite(path, "ouverture", e))?;
     // More corruption caught early; pages mapped rather than copied one by one (measured ≈ 15 % faster
@@ -60,6 +50,23 @@ pub fn open(path: &Path) -> Result<Connection, InputError> {
         ));
     }
     Ok(conn)
+}
+
+/// The `file:` URI of a path, with what SQLite would read as a query or an escape escaped.
+fn uri(path: &Path) -> Result<String, InputError> {
+    let text = path.to_str().ok_or_else(|| InputError::file(path, "chemin non UTF-8 : renommez le fichier"))?;
+    // An absolute path gets an empty authority, so that a path starting with `//` is not read as a host.
+    let mut uri = String::from(if text.starts_with('/') { "file://" } else { "file:" });
+    for c in text.chars() {
+        match c {
+            '%' | '?' | '#' => {
+                let _ = write!(uri, "%{:02X}", c as u32);
+            }
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?immutable=1");
+    Ok(uri)
 }
 
 /// Quotes an SQL identifier (a table or column name read from the file).
@@ -255,4 +262,23 @@ pub fn read_rows(
         on_batch(batch);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_uris_that_sqlite_reads_back_as_the_same_path() {
+        let uri = |p: &str| super::uri(Path::new(p)).unwrap();
+        assert_eq!(uri("/data/ADMIN EXPRESS.gpkg"), "file:///data/ADMIN EXPRESS.gpkg?immutable=1");
+        assert_eq!(uri("a%b?c#d.gpkg"), "file:a%25b%3Fc%23d.gpkg?immutable=1");
+        assert_eq!(uri("//srv/x.gpkg"), "file:////srv/x.gpkg?immutable=1");
+    }
+
+    #[test]
+    fn identifiers_are_quoted_whatever_they_hold() {
+        assert_eq!(quote("commune"), "\"commune\"");
+        assert_eq!(quote("a\"b"), "\"a\"\"b\"");
+    }
 }
