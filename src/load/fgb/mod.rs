@@ -130,19 +130,22 @@ fn read_header<'a>(path: &Path, bytes: &'a [u8]) -> Result<FileHeader<'a>, Input
     Ok(FileHeader { header, features_at: features_at as usize })
 }
 
-/// Size of the packed R-tree: every level of `node_size`-wide nodes down to
-/// the features; `None` when the header cannot describe one.
+/// Size of the packed R-tree: every level of `node_size`-wide nodes up to
+/// the root, counted as the reference implementation (and so GDAL) does —
+/// at least one level above the features, node sizes below 2 taken as 2;
+/// `None` when it would not fit in 64 bits.
 fn index_size(features: u64, node_size: u16) -> Option<u64> {
     if node_size == 0 || features == 0 {
         return Some(0);
     }
-    if node_size < 2 {
-        return None;
-    }
+    let node_size = u64::from(node_size.max(2));
     let (mut n, mut nodes) = (features, features);
-    while n > 1 {
-        n = n.div_ceil(u64::from(node_size));
+    loop {
+        n = n.div_ceil(node_size);
         nodes = nodes.checked_add(n)?;
+        if n == 1 {
+            break;
+        }
     }
     nodes.checked_mul(NODE_ITEM)
 }
@@ -187,7 +190,9 @@ fn feature_spans(
 
 /// The CRS from the header: an EPSG code cptsmap knows, else its WKT.
 fn layer_crs(path: &Path, layer: &str, header: &Header, warnings: &mut Vec<Warning>) -> Result<Crs, InputError> {
-    let Some(crs) = header.crs() else {
+    // A CRS table with neither a code nor a WKT says as little as none.
+    let defined = |c: &flatgeobuf::Crs| c.code() > 0 || c.wkt().is_some_and(|w| !w.trim().is_empty());
+    let Some(crs) = header.crs().filter(defined) else {
         warnings.push(Warning::at(
             "missing_crs",
             format!("{}, couche {layer}", path.display()),
@@ -271,4 +276,33 @@ fn polygon(geometry: &Geometry, builder: &mut ContourBuilder) -> Result<(), Stri
         start = end;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flatgeobuf::packed_r_tree::PackedRTree;
+
+    #[test]
+    fn the_index_size_matches_the_crate_and_never_overflows() {
+        for (features, node) in [(1u64, 16u16), (2, 2), (34_875, 16), (1_000_000, 16), (17, 3)] {
+            let theirs = PackedRTree::index_size(features as usize, node) as u64;
+            assert_eq!(index_size(features, node), Some(theirs), "{features} features, nodes of {node}");
+        }
+        assert_eq!(index_size(0, 16), Some(0));
+        assert_eq!(index_size(5, 0), Some(0), "no index");
+        assert_eq!(index_size(5, 1), index_size(5, 2), "a node size of 1 read as 2, as GDAL does");
+        assert_eq!(index_size(u64::MAX, 2), None);
+    }
+
+    #[test]
+    fn files_that_are_not_flatgeobuf_are_refused_by_name() {
+        let err =
+            |bytes: &[u8]| read_header(Path::new("x.fgb"), bytes).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err(b"").contains("pas un fichier FlatGeobuf"));
+        assert!(err(b"fgb\x04fgb\x00").contains("pas un fichier FlatGeobuf"), "a future major version");
+        assert!(err(b"fgb\x03fgb\x00\xff\xff\xff\x7f").contains("octets annoncé"));
+        let garbage = b"fgb\x03fgb\x00\x08\x00\x00\x00\xff\xff\x00\x00\x00\x00\x00\x00";
+        assert!(err(garbage).contains("en-tête FlatGeobuf invalide"), "{}", err(garbage));
+    }
 }
