@@ -209,6 +209,18 @@ fn a_flatgeobuf_with_its_spatial_index_reads_like_the_geopackage() {
 }
 
 #[test]
+fn a_flatgeobuf_of_a_single_commune_finds_it_past_its_index() {
+    let path = fixture_dir("single").join("ajaccio.fgb");
+    let gpkg = corse_gpkg().display().to_string();
+    ogr2ogr(&[&path.display().to_string(), &gpkg, "commune", "-where", "code_insee = '2A004'"]);
+    let layers = cptsmap::load::read_unit_layers(&path, &Default::default(), &mut Vec::new()).unwrap();
+    let records = &layers.communes.records;
+    assert_eq!(records.len(), 1);
+    assert_eq!((records[0].code.as_str(), records[0].name.as_str()), ("2A004", "Ajaccio"));
+    assert!(records[0].contour.is_some());
+}
+
+#[test]
 fn merged_communes_of_the_geopackage_reach_the_atlas() {
     let path = fixture_dir("history").join("anjou.gpkg");
     let communes = shapefile("COMMUNE.shp");
