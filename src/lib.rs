@@ -8,6 +8,7 @@
 //! ```text
 //!  COMMUNE.shp ─┐  (.prj → WGS84, .cpg/DBF → text)
 //!  ARRONDISSEMENT_MUNICIPAL.shp ─┤   load::shapefile, load::crs
+//!  ADMIN-EXPRESS 4.0 .gpkg/.fgb ─┤   load::gpkg, load::fgb (+ merged communes)
 //!  donnees_communes.csv ─────────┘   load::population
 //!            │
 //!            ▼

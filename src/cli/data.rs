@@ -7,9 +7,9 @@ use anyhow::Context;
 use cptsmap::atlas::{Atlas, AtlasSources};
 use cptsmap::coverage::{self, Coverage, Options};
 use cptsmap::index::UnitIndex;
-use cptsmap::load::InputError;
 use cptsmap::load::polygons::{FieldChoice, is_polygon_file, read_drawn_territories};
 use cptsmap::load::territories::read_territory_list;
+use cptsmap::load::{InputError, UnitReadOptions};
 use cptsmap::membership::{DEFAULT_MIN_SHARE, assign};
 
 use super::feedback::Feedback;
@@ -24,11 +24,14 @@ pub struct DataArgs {
     /// Dossier des données de base (communes, noms, territoires de démonstration) ; sans cette option, celles intégrées au programme.
     #[arg(long, env = "CPTSMAP_GEODATA", value_name = "DOSSIER")]
     pub geodata: Option<PathBuf>,
-    /// Couche(s) des communes (.shp) ; répéter l'option pour plusieurs fichiers. [défaut : GEODATA/COMMUNE.shp]
-    #[arg(long = "communes", value_name = "SHP")]
+    /// Couche(s) des communes (.shp, .gpkg, .fgb) ; répéter l'option pour plusieurs fichiers. [défaut : GEODATA/COMMUNE.shp]
+    #[arg(long = "communes", value_name = "FICHIER")]
     pub communes: Vec<PathBuf>,
-    /// Couche des arrondissements municipaux, qui remplacent Paris, Lyon et Marseille. [défaut : GEODATA/ARRONDISSEMENT_MUNICIPAL.shp]
-    #[arg(long, value_name = "SHP")]
+    /// Nom de la couche des communes dans un GeoPackage. [défaut : commune]
+    #[arg(long, value_name = "COUCHE")]
+    pub communes_layer: Option<String>,
+    /// Couche des arrondissements municipaux, qui remplacent Paris, Lyon et Marseille (.shp, .gpkg, .fgb). [défaut : GEODATA/ARRONDISSEMENT_MUNICIPAL.shp, ou celle du GeoPackage des communes]
+    #[arg(long, value_name = "FICHIER")]
     pub arrondissements: Option<PathBuf>,
     /// Ne pas charger d'arrondissements municipaux.
     #[arg(long, conflicts_with = "arrondissements")]
@@ -103,7 +106,7 @@ impl DataArgs {
             arrondissements,
             population: self.population.clone(),
             names: Some(geodata),
-            read: cptsmap::load::UnitReadOptions { progress: Some(feedback.progress()), ..Default::default() },
+            read: UnitReadOptions { layer: self.communes_layer.clone(), progress: Some(feedback.progress()) },
             carried_arrondissements: !self.no_arrondissements,
         }
     }

@@ -4,15 +4,22 @@
 //! - [`read_unit_layers`]: commune and arrondissement layers (IGN ADMIN EXPRESS
 //!   style), whatever the format; [`fields`] reads their attributes;
 //! - [`shapefile`]: those layers as shapefiles, any CRS of [`crs`], any DBF encoding;
+//! - [`gpkg`]: ADMIN EXPRESS 4.0 as a GeoPackage — communes, arrondissements
+//!   and the merged communes ([`history`]) in one file;
+//! - [`fgb`]: a layer as FlatGeobuf; both share the contour rules of [`contour`];
 //! - [`population`]: INSEE populations légales (`donnees_communes.csv` style);
 //! - [`names`]: names of départements, régions and EPCI;
 //! - [`territories`]: CPTS lists in long CSV format (territory, commune);
 //! - [`polygons`]: CPTS drawn as polygons (GeoJSON or shapefile).
 
 pub mod bundled;
+pub mod contour;
 pub mod crs;
 pub mod dbf;
+pub mod fgb;
 pub mod fields;
+pub mod gpkg;
+pub mod history;
 pub mod names;
 pub mod polygons;
 pub mod population;
@@ -57,23 +64,67 @@ pub struct UnitReadOptions {
     pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
 
-/// Reads a commune source, whatever its format (shapefile for now).
+/// The file formats a commune source can come in, told by the extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    GeoPackage,
+    FlatGeobuf,
+    Shapefile,
+}
+
+fn format_of(path: &Path) -> Format {
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("gpkg") => Format::GeoPackage,
+        Some("fgb") => Format::FlatGeobuf,
+        _ => Format::Shapefile,
+    }
+}
+
+/// Reads a commune source, whatever its format: a GeoPackage (`.gpkg`) with
+/// everything it carries, a FlatGeobuf layer (`.fgb`), else a shapefile.
 pub fn read_unit_layers(
     path: &Path,
     options: &UnitReadOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<UnitLayers, InputError> {
-    let communes = shapefile::read_layer(path, LayerKind::Communes, options.progress.as_deref(), warnings)?;
-    Ok(UnitLayers { communes, arrondissements: None, history: Vec::new() })
+    let format = format_of(path);
+    if let Some(layer) = &options.layer
+        && format != Format::GeoPackage
+    {
+        warnings.push(Warning::at(
+            "layer_option_ignored",
+            path.display().to_string(),
+            format!("fichier à une seule couche : l'option --communes-layer {layer} ne s'applique pas"),
+        ));
+    }
+    match format {
+        Format::GeoPackage => gpkg::read_unit_layers(path, options, warnings),
+        Format::FlatGeobuf => {
+            let communes = fgb::read_layer(path, LayerKind::Communes, warnings)?;
+            Ok(UnitLayers { communes, arrondissements: None, history: Vec::new() })
+        }
+        Format::Shapefile => {
+            let communes = shapefile::read_layer(path, LayerKind::Communes, options.progress.as_deref(), warnings)?;
+            Ok(UnitLayers { communes, arrondissements: None, history: Vec::new() })
+        }
+    }
 }
 
-/// Reads a layer of arrondissements municipaux given on its own.
+/// Reads a layer of arrondissements municipaux given on its own (in a
+/// GeoPackage: its layer `arrondissement_municipal`).
 pub fn read_arrondissements(
     path: &Path,
     options: &UnitReadOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<Layer, InputError> {
-    shapefile::read_layer(path, LayerKind::Arrondissements, options.progress.as_deref(), warnings)
+    match format_of(path) {
+        Format::GeoPackage => gpkg::read_arrondissements(path, warnings),
+        Format::FlatGeobuf => fgb::read_layer(path, LayerKind::Arrondissements, warnings),
+        Format::Shapefile => {
+            shapefile::read_layer(path, LayerKind::Arrondissements, options.progress.as_deref(), warnings)
+        }
+    }
 }
 
 /// Bad or unreadable input. Every variant says which file, and where in it.
@@ -87,6 +138,12 @@ pub enum InputError {
     Record { path: PathBuf, record: usize, message: String },
     #[error("{path}:{line} : {message}")]
     Line { path: PathBuf, line: u64, message: String },
+    /// A layer of a multi-layer file (GeoPackage) or a named layer (FlatGeobuf).
+    #[error("{path}, couche {layer} : {message}")]
+    Layer { path: PathBuf, layer: String, message: String },
+    /// One feature of such a layer, by its identifier (`fid`, as GDAL shows it).
+    #[error("{path}, couche {layer}, entité fid {fid} : {message}")]
+    Feature { path: PathBuf, layer: String, fid: i64, message: String },
     #[error("{}", strict_message(.0))]
     Strict(Vec<Warning>),
 }
@@ -109,6 +166,27 @@ impl InputError {
 
     pub fn line(path: &Path, line: u64, message: impl Into<String>) -> InputError {
         InputError::Line { path: path.to_path_buf(), line, message: message.into() }
+    }
+
+    pub fn layer(path: &Path, layer: &str, message: impl Into<String>) -> InputError {
+        InputError::Layer { path: path.to_path_buf(), layer: layer.to_string(), message: message.into() }
+    }
+
+    pub fn feature(path: &Path, layer: &str, fid: i64, message: impl Into<String>) -> InputError {
+        InputError::Feature { path: path.to_path_buf(), layer: layer.to_string(), fid, message: message.into() }
+    }
+
+    /// Places an error of [`fields::read_records`] (which counts records from 1
+    /// in a file) in a layer whose features are known by their `fids`.
+    pub fn in_layer(self, layer: &str, fids: &[i64]) -> InputError {
+        match self {
+            InputError::Record { path, record, message } => match record.checked_sub(1).and_then(|i| fids.get(i)) {
+                Some(&fid) => InputError::Feature { path, layer: layer.to_string(), fid, message },
+                None => InputError::Layer { path, layer: layer.to_string(), message },
+            },
+            InputError::File { path, message } => InputError::Layer { path, layer: layer.to_string(), message },
+            other => other,
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use geo::{Coord, Intersects, LineString, MultiPolygon, Polygon, Rect};
 use rayon::prelude::*;
 
+use super::contour::Shape;
 use super::crs::Crs;
 use super::dbf::Dbf;
 use super::fields::{LayerKind, read_records};
@@ -226,12 +227,6 @@ fn detect_encoding(cpg: Option<&str>, dbf: &[u8]) -> (&'static encoding_rs::Enco
     } else {
         (WINDOWS_1252, "Windows-1252 (déduit du contenu)")
     }
-}
-
-/// A record's contour in WGS84, with its box and area.
-pub struct Shape {
-    pub contour: MultiPolygon<f64>,
-    pub measure: Measure,
 }
 
 /// Bytes read at once by a worker: bounds memory whatever the file size.

@@ -6,6 +6,7 @@ mod dissolve;
 mod export;
 mod fixtures;
 mod gdal;
+mod gpkg;
 mod http;
 mod http_areas;
 mod national;
