@@ -6,12 +6,14 @@
 //! - [`shapefile`]: those layers as shapefiles, any CRS of [`crs`], any DBF encoding;
 //! - [`population`]: INSEE populations légales (`donnees_communes.csv` style);
 //! - [`names`]: names of départements, régions and EPCI;
+//! - [`history`]: merged communes and postcodes (`communes_fusionnees.csv`, `codes_postaux.csv`);
 //! - [`territories`]: CPTS lists in long CSV format (territory, commune);
 //! - [`polygons`]: CPTS drawn as polygons (GeoJSON or shapefile).
 
 pub mod crs;
 pub mod dbf;
 pub mod fields;
+pub mod history;
 pub mod names;
 pub mod polygons;
 pub mod population;
@@ -79,6 +81,8 @@ pub enum InputError {
     Record { path: PathBuf, record: usize, message: String },
     #[error("{path}:{line} : {message}")]
     Line { path: PathBuf, line: u64, message: String },
+    #[error("{path}, feuille « {sheet} », ligne {line} : {message}")]
+    Sheet { path: PathBuf, sheet: String, line: u64, message: String },
     #[error("{}", strict_message(.0))]
     Strict(Vec<Warning>),
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use super::InputError;
 use super::table::Table;
+use crate::commune::InseeCode;
 
 #[derive(Debug, Default, Clone)]
 pub struct AreaNames {
@@ -14,6 +15,9 @@ pub struct AreaNames {
     pub departements: HashMap<String, (String, String)>,
     pub regions: HashMap<String, String>,
     pub epcis: HashMap<String, String>,
+    /// Postcode → the communes and arrondissements it serves (`codes_postaux.csv`,
+    /// filled by [`super::history::add_to_atlas`]).
+    pub postcodes: HashMap<String, Vec<InseeCode>>,
 }
 
 impl AreaNames {
