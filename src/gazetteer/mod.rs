@@ -65,9 +65,23 @@ enum Tier {
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     code: InseeCode,
+    /// Its département, kept here: filtering thousands of lookups by
+    /// département should not go back to the atlas each time.
+    departement: Dep,
     /// Whether the indexed key is the name without its article.
     bare: bool,
     history: Option<u32>,
+}
+
+/// A département code (`01`, `2A`, `974`) as a small copyable key.
+type Dep = [u8; 3];
+
+fn dep(code: &str) -> Dep {
+    let mut d = [0u8; 3];
+    for (slot, b) in d.iter_mut().zip(code.bytes()) {
+        *slot = b;
+    }
+    d
 }
 
 pub struct Gazetteer<'a> {
@@ -119,15 +133,16 @@ impl<'a> Gazetteer<'a> {
     pub fn find_name(&self, text: &str, departement: Option<&str>) -> Found {
         let (name, from_suffix) = self.departements.split_suffix(text);
         let departement = departement.or(from_suffix.as_deref());
-        let key = NameKey::new(name);
-        if key.full.is_empty() {
+        let (full, bare) = spelling::keys(name);
+        if full.is_empty() {
             return Found::Nothing;
         }
+        let wanted = departement.map(dep);
         let index = self.names();
         let mut found: Vec<(Tier, Match)> = Vec::new();
-        for (query, query_bare) in [(Some(&key.full), false), (key.bare.as_ref(), true)] {
+        for (query, query_bare) in [(Some(&full), false), (bare.as_ref(), true)] {
             for e in query.and_then(|q| index.get(q)).into_iter().flatten() {
-                if departement.is_some_and(|d| !self.is_in(e.code, d)) {
+                if wanted.is_some_and(|d| e.departement != d) {
                     continue;
                 }
                 let (tier, via) = match e.history {
@@ -186,7 +201,12 @@ impl<'a> Gazetteer<'a> {
     }
 
     fn names(&self) -> &HashMap<String, Vec<Entry>> {
-        self.names.get_or_init(|| index_names(self.atlas))
+        self.names.get_or_init(|| {
+            let started = std::time::Instant::now();
+            let index = index_names(self.atlas);
+            tracing::debug!(keys = index.len(), elapsed = ?started.elapsed(), "name index built");
+            index
+        })
     }
 }
 
@@ -194,25 +214,30 @@ impl<'a> Gazetteer<'a> {
 /// units, replaced cities (« Marseille »), then old names.
 fn index_names(atlas: &Atlas) -> HashMap<String, Vec<Entry>> {
     let mut index: HashMap<String, Vec<Entry>> = HashMap::with_capacity(atlas.units.len() * 11 / 10);
-    let mut add = |name: &str, code: InseeCode, history: Option<u32>| {
-        let key = NameKey::new(name);
-        if let Some(bare) = key.bare {
-            index.entry(bare).or_default().push(Entry { code, bare: true, history });
+    let mut add = |name: &str, code: InseeCode, departement: &str, history: Option<u32>| {
+        let (full, bare) = spelling::keys(name);
+        let departement = dep(departement);
+        if let Some(bare) = bare {
+            index.entry(bare).or_default().push(Entry { code, departement, bare: true, history });
         }
-        index.entry(key.full).or_default().push(Entry { code, bare: false, history });
+        index.entry(full).or_default().push(Entry { code, departement, bare: false, history });
     };
     for unit in &atlas.units {
-        add(&unit.name, unit.code, None);
+        add(&unit.name, unit.code, &unit.departement, None);
     }
     for (city, name) in ARRONDISSEMENT_CITIES {
         if let Ok(code) = city.parse::<InseeCode>()
             && atlas.is_replaced_city(code)
         {
-            add(name, code, None);
+            add(name, code, code.departement(), None);
         }
     }
     for (i, m) in atlas.history.iter().enumerate() {
-        add(&m.old_name, m.current, Some(i as u32));
+        let departement = match atlas.resolve(m.current) {
+            Resolved::Unit(id) => atlas.unit(id).departement.clone(),
+            _ => m.current.departement().to_string(),
+        };
+        add(&m.old_name, m.current, &departement, Some(i as u32));
     }
     index
 }

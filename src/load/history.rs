@@ -22,11 +22,13 @@ pub const POSTCODES_FILE: &str = "codes_postaux.csv";
 /// file only adds the old codes they lack.
 pub fn add_to_atlas(atlas: &mut Atlas, dir: Option<&Path>) -> Result<(), InputError> {
     let Some(dir) = dir else { return Ok(()) };
+    let started = std::time::Instant::now();
     let merged = read_merged(&dir.join(MERGED_FILE))?;
     let known: HashSet<InseeCode> = atlas.history.iter().map(|m| m.old_code).collect();
     atlas.history.extend(merged.into_iter().filter(|m| !known.contains(&m.old_code)));
     atlas.history.sort_by_key(|m| m.old_code);
     atlas.names.postcodes = read_postcodes(&dir.join(POSTCODES_FILE))?;
+    tracing::debug!(merged = atlas.history.len(), postcodes = atlas.names.postcodes.len(), elapsed = ?started.elapsed(), "history read");
     Ok(())
 }
 
