@@ -7,9 +7,11 @@
 //! - [`population`]: INSEE populations légales (`donnees_communes.csv` style);
 //! - [`names`]: names of départements, régions and EPCI;
 //! - [`history`]: merged communes and postcodes (`communes_fusionnees.csv`, `codes_postaux.csv`);
-//! - [`territories`]: CPTS lists in long CSV format (territory, commune);
+//! - [`territories`]: CPTS lists in long format (territory, commune), CSV or
+//!   [`spreadsheet`], communes by code or by name ([`commune_refs`]);
 //! - [`polygons`]: CPTS drawn as polygons (GeoJSON or shapefile).
 
+pub mod commune_refs;
 pub mod crs;
 pub mod dbf;
 pub mod fields;
@@ -18,6 +20,7 @@ pub mod names;
 pub mod polygons;
 pub mod population;
 pub mod shapefile;
+pub mod spreadsheet;
 pub mod table;
 pub mod territories;
 
