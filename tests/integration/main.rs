@@ -6,5 +6,7 @@ mod export;
 mod fixtures;
 mod gdal;
 mod http;
+mod lists;
+mod names;
 mod national;
 mod util;
