@@ -8,7 +8,8 @@
 //! - [`names`]: names of départements, régions and EPCI;
 //! - [`history`]: merged communes and postcodes (`communes_fusionnees.csv`, `codes_postaux.csv`);
 //! - [`territories`]: CPTS lists in long format (territory, commune), CSV or
-//!   [`spreadsheet`], communes by code or by name ([`commune_refs`]);
+//!   [`spreadsheet`] ([`list_table`]: header and columns), communes by code or
+//!   by name ([`commune_refs`]);
 //! - [`polygons`]: CPTS drawn as polygons (GeoJSON or shapefile).
 
 pub mod commune_refs;
@@ -16,6 +17,7 @@ pub mod crs;
 pub mod dbf;
 pub mod fields;
 pub mod history;
+pub mod list_table;
 pub mod names;
 pub mod polygons;
 pub mod population;

@@ -5,69 +5,25 @@
 //! seen in ARS spreadsheets (`cpts_id`/`id_cpts`, `cpts_nom`/`nom`,
 //! `statut`/`etat`/`avancement`, `date_signature_aci`/`date_aci`,
 //! `code_commune`/`code_insee`/`codgeo`, `commune`/`nom_commune`,
-//! `dep`/`dpt`…). The header is the first row naming a commune column and a
-//! territory column: title rows above it are skipped. Communes are given by
-//! code or by name ([`super::commune_refs`]). What is doubtful is kept and
-//! reported with its row; every row ends in a territory or in a warning.
-//! What cannot be read (a stage or a date that means nothing) is an error
-//! naming the row.
+//! `dep`/`dpt`…), below title rows ([`super::list_table`]). Communes are
+//! given by code or by name ([`super::commune_refs`]). What is doubtful is
+//! kept and reported with its row; every row ends in a territory or in a
+//! warning. What cannot be read (a stage or a date that means nothing) is an
+//! error naming the row.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::InputError;
 use super::commune_refs::{self, Reference, Resolution};
-use super::spreadsheet::{Workbook, is_spreadsheet, serial_date};
-use super::table::{Grid, Table};
+use super::list_table::{self, Columns};
+use super::spreadsheet::serial_date;
+use super::table::Table;
 use crate::atlas::{Atlas, Resolved};
 use crate::commune::{InseeCode, UnitId};
 use crate::diagnostics::Warning;
 use crate::gazetteer::Gazetteer;
 use crate::territory::{InvalidDate, IsoDate, Stage, Territory};
-use crate::text::fold;
-
-const ID: &[&str] =
-    &["cpts_id", "id_cpts", "id", "identifiant", "code_cpts", "numero_cpts", "num_cpts", "id_territoire"];
-const NAME: &[&str] =
-    &["cpts_nom", "nom_cpts", "nom", "libelle", "libelle_cpts", "cpts", "nom_de_la_cpts", "raison_sociale"];
-const STAGE: &[&str] =
-    &["statut", "statut_cpts", "etat", "etat_d_avancement", "avancement", "stade", "etape", "status", "stage"];
-const DATE: &[&str] = &[
-    "date_signature_aci",
-    "date_aci",
-    "date_de_signature_aci",
-    "date_de_signature_de_l_aci",
-    "date_signature",
-    "signature_aci",
-];
-const COMMUNE_CODE: &[&str] =
-    &["code_commune", "code_insee", "insee_com", "code_insee_commune", "codgeo", "insee", "com", "depcom", "code_com"];
-const COMMUNE_NAME: &[&str] = &[
-    "commune",
-    "communes",
-    "nom_commune",
-    "nom_de_la_commune",
-    "libelle_commune",
-    "lib_commune",
-    "libgeo",
-    "nom_com",
-    "communes_membres",
-    "liste_des_communes",
-];
-const DEPARTEMENT: &[&str] = &[
-    "dep",
-    "dpt",
-    "dept",
-    "departement",
-    "code_departement",
-    "code_dep",
-    "code_dpt",
-    "num_dep",
-    "num_departement",
-    "numero_departement",
-    "insee_dep",
-    "coddep",
-];
 
 /// How to read a list.
 #[derive(Debug, Clone, Default)]
@@ -94,18 +50,6 @@ struct Draft {
     units: Vec<UnitId>,
 }
 
-/// Where each role sits in the table.
-#[derive(Clone, Copy)]
-struct Columns {
-    id: Option<usize>,
-    name: Option<usize>,
-    stage: usize,
-    date: Option<usize>,
-    code: Option<usize>,
-    commune_name: Option<usize>,
-    departement: Option<usize>,
-}
-
 pub fn read_territory_list(path: &Path, atlas: &Atlas) -> Result<TerritoryList, InputError> {
     read_territory_list_with(path, atlas, &ListOptions::default())
 }
@@ -115,7 +59,7 @@ pub fn read_territory_list_with(
     atlas: &Atlas,
     options: &ListOptions,
 ) -> Result<TerritoryList, InputError> {
-    let table = open(path, options)?;
+    let table = list_table::open(path, options.sheet.as_deref())?;
     let columns = Columns::find(&table)?;
     let mut reader = Reader {
         table: &table,
@@ -132,74 +76,6 @@ pub fn read_territory_list_with(
         reader.row(*line, row)?;
     }
     Ok(reader.finish())
-}
-
-/// The table of a list: a CSV, or the chosen sheet of a spreadsheet, from its header row down.
-fn open(path: &Path, options: &ListOptions) -> Result<Table, InputError> {
-    if is_spreadsheet(path) {
-        return open_sheet(path, options.sheet.as_deref());
-    }
-    if options.sheet.is_some() {
-        return Err(InputError::file(path, "--cpts-sheet ne s'applique qu'aux classeurs (.xlsx, .xls, .ods)"));
-    }
-    let grid = Grid::read_csv(path)?;
-    let header = grid.find_header(is_list_header).unwrap_or(0);
-    Ok(grid.into_table(header))
-}
-
-fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<Table, InputError> {
-    let mut workbook = Workbook::open(path)?;
-    let names = workbook.sheet_names();
-    if let Some(wanted) = wanted {
-        let name = names
-            .iter()
-            .find(|n| n.as_str() == wanted)
-            .or_else(|| names.iter().find(|n| fold(n) == fold(wanted)))
-            .ok_or_else(|| {
-                InputError::file(path, format!("feuille « {wanted} » absente ; feuilles : {}", names.join(", ")))
-            })?;
-        let grid = workbook.grid(name)?;
-        let header = grid.find_header(is_list_header).unwrap_or(0);
-        return Ok(grid.into_table(header));
-    }
-    let mut seen = Vec::new();
-    for name in &names {
-        let grid = workbook.grid(name)?;
-        if let Some(header) = grid.find_header(is_list_header) {
-            return Ok(grid.into_table(header));
-        }
-        seen.push(format!("« {name} » (première ligne : {})", grid.first_row()));
-    }
-    Err(InputError::file(
-        path,
-        format!(
-            "aucune feuille n'a d'en-tête de liste de CPTS (une colonne commune, code INSEE ou nom, et une \
-             colonne identifiant ou nom de CPTS) ; feuilles : {} ; choisissez-en une avec --cpts-sheet",
-            if seen.is_empty() { "aucune".to_string() } else { seen.join(" ; ") }
-        ),
-    ))
-}
-
-/// A header names a commune column and a territory column.
-fn is_list_header(keys: &HashMap<String, usize>) -> bool {
-    let has = |aliases: &[&str]| aliases.iter().any(|a| keys.contains_key(*a));
-    (has(COMMUNE_CODE) || has(COMMUNE_NAME)) && (has(ID) || has(NAME))
-}
-
-impl Columns {
-    fn find(table: &Table) -> Result<Columns, InputError> {
-        let (code, commune_name) = (table.column(COMMUNE_CODE), table.column(COMMUNE_NAME));
-        if code.is_none() && commune_name.is_none() {
-            table.require("de commune (code INSEE ou nom)", &[COMMUNE_CODE, COMMUNE_NAME].concat())?;
-        }
-        let stage = table.require("de statut", STAGE)?;
-        let (id, name) = (table.column(ID), table.column(NAME));
-        if id.is_none() && name.is_none() {
-            table.require("d'identifiant ou de nom de CPTS", &[ID, NAME].concat())?;
-        }
-        let (date, departement) = (table.column(DATE), table.column(DEPARTEMENT));
-        Ok(Columns { id, name, stage, date, code, commune_name, departement })
-    }
 }
 
 /// The state of a list being read, row after row.
@@ -231,14 +107,18 @@ impl Reader<'_> {
         let date = self.date(line, get(c.date))?;
         let departement = self.departement(line, get(c.departement));
         let cell = Some(get(c.code)).filter(|s| !s.is_empty()).unwrap_or(get(c.commune_name));
-        let draft = self.drafts.entry(id.to_string()).or_insert_with(|| Draft {
-            name: name.to_string(),
-            stage,
-            aci_date: date,
-            first_line: line,
-            codes: HashMap::new(),
-            units: Vec::new(),
-        });
+        if !self.drafts.contains_key(id) {
+            let draft = Draft {
+                name: name.to_string(),
+                stage,
+                aci_date: date,
+                first_line: line,
+                codes: HashMap::new(),
+                units: Vec::new(),
+            };
+            self.drafts.insert(id.to_string(), draft);
+        }
+        let Some(draft) = self.drafts.get_mut(id) else { return Ok(()) };
         // Formatting a location per row would cost more than the row: only when warning.
         let table = self.table;
         let at = || table.location(line);
