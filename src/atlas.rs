@@ -104,6 +104,7 @@ impl Atlas {
         tracing::debug!(units = atlas.units.len(), elapsed = ?started.elapsed(), "atlas assembled");
         atlas.layers = layers;
         atlas.history = history;
+        crate::load::history::add_to_atlas(&mut atlas, sources.names.as_deref())?;
         if let Some(path) = &sources.population {
             atlas.apply_population(path)?;
         }

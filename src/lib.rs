@@ -12,10 +12,12 @@
 //!  donnees_communes.csv ─────────┘   load::population
 //!            │
 //!            ▼
-//!        atlas ── units: communes, Paris/Lyon/Marseille replaced by arrondissements
-//!            │ └─ index: R-tree (rstar) for point and area queries
+//!        atlas ── units: communes, Paris/Lyon/Marseille replaced by arrondissements,
+//!            │     merged communes and postcodes (load::history)
+//!            │ ├─ index: R-tree (rstar) for point and area queries
+//!            │ └─ gazetteer: codes, names in every spelling, old communes, postcodes
 //!            ▼
-//!  CPTS list (CSV) ──► load::territories ──► territory: Stage, Territory → units
+//!  CPTS list (CSV, spreadsheet) ──► load::territories ──► territory: Stage, Territory → units
 //!            │
 //!            ▼
 //!        topology ── shared border segments → neighbours, connected groups
@@ -54,6 +56,7 @@ pub mod coverage;
 pub mod diagnostics;
 pub mod dissolve;
 pub mod export;
+pub mod gazetteer;
 pub mod geometry;
 pub mod http;
 pub mod index;

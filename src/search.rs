@@ -1,97 +1,232 @@
-//! Name and code search for autocomplete: accent-, case- and
-//! hyphen-insensitive, "St"/"Ste" read as "Saint"/"Sainte", "1er"/"14e"
-//! matched as arrondissement numbers, best matches first.
+//! Name and code search for autocomplete, with the spelling rules of the
+//! [`gazetteer`](crate::gazetteer): case, accents, hyphens and apostrophes
+//! ignored, the article optional (« havre » finds Le Havre), `St`/`Ste`
+//! spelt out, `14e` read as an arrondissement number. Codes, city codes
+//! (their arrondissements), postcodes and old codes and names of merged
+//! communes find their units too. Best matches first; homonyms by population.
 
-use crate::atlas::Atlas;
-use crate::commune::UnitId;
-use crate::text::fold;
+use std::cmp::Reverse;
+use std::collections::HashMap;
 
-/// Folded names of every unit, built once.
+use crate::atlas::{Atlas, Resolved};
+use crate::commune::{ARRONDISSEMENT_CITIES, InseeCode, UnitId};
+use crate::gazetteer::NameKey;
+
+/// One name a unit can be found by.
+struct Entry {
+    words: Vec<String>,
+    /// The words joined: spaces, hyphens and apostrophes do not matter.
+    joined: String,
+    unit: UnitId,
+    /// For an old name: what to tell the user matched.
+    old: Option<String>,
+}
+
+/// The names of every unit (with and without article) and of the merged
+/// communes, normalised once.
 pub struct SearchIndex {
-    entries: Vec<(String, UnitId)>,
+    entries: Vec<Entry>,
 }
 
-/// Spreadsheet and road-sign abbreviations people type.
-fn expand(folded: &str) -> String {
-    folded
-        .split(' ')
-        .map(|w| match w {
-            "st" => "saint",
-            "ste" => "sainte",
-            "sts" => "saints",
-            "stes" => "saintes",
-            other => other,
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// `14e`, `14eme`, `1er` → `14`, `1`: arrondissement names say "14e Arrondissement".
-fn ordinal(word: &str) -> &str {
-    for suffix in ["eme", "er", "e"] {
-        if let Some(n) = word.strip_suffix(suffix)
-            && !n.is_empty()
-            && n.bytes().all(|b| b.is_ascii_digit())
-        {
-            return n;
-        }
-    }
-    word
-}
-
-fn normalise(text: &str) -> String {
-    expand(&fold(text)).split(' ').map(ordinal).collect::<Vec<_>>().join(" ")
+/// A suggestion: the unit, and what matched when it is not its name or code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub unit: UnitId,
+    /// « code postal 75005 », « ancienne commune Arbignieu », « Marseille (13055) ».
+    pub matched: Option<String>,
 }
 
 impl SearchIndex {
     pub fn build(atlas: &Atlas) -> SearchIndex {
-        SearchIndex {
-            entries: atlas.units.iter().enumerate().map(|(i, u)| (normalise(&u.name), i as UnitId)).collect(),
+        let mut entries = Vec::with_capacity(atlas.units.len() * 11 / 10 + atlas.history.len());
+        let mut add = |name: &str, unit: UnitId, old: Option<String>| {
+            let key = NameKey::new(name);
+            if key.bare.is_some() {
+                let words = key.words[1..].to_vec();
+                entries.push(Entry { joined: words.concat(), words, unit, old: old.clone() });
+            }
+            entries.push(Entry { joined: key.full, words: key.words, unit, old });
+        };
+        for (i, u) in atlas.units.iter().enumerate() {
+            add(&u.name, i as UnitId, None);
         }
+        for m in &atlas.history {
+            if let Resolved::Unit(id) = atlas.resolve(m.current)
+                && NameKey::new(&m.old_name).full != NameKey::new(&atlas.unit(id).name).full
+            {
+                add(&m.old_name, id, Some(format!("ancienne commune {}", m.old_name)));
+            }
+        }
+        SearchIndex { entries }
     }
 
-    /// Units matching `query`, best first: exact code, exact name, name
-    /// starting with the query, all words at word starts, then contained;
-    /// ties by population (a big town before a hamlet of the same name).
-    pub fn search(&self, atlas: &Atlas, query: &str, limit: usize) -> Vec<UnitId> {
-        let q = normalise(query);
-        if q.is_empty() || limit == 0 {
+    /// Units matching `query`, best first: codes (a unit's, a city's, an old
+    /// one, a postcode), then names equal to the query, starting with it, with
+    /// every query word at a word start, then containing it; current names
+    /// before old ones, then the most populous first.
+    pub fn search(&self, atlas: &Atlas, query: &str, limit: usize) -> Vec<Hit> {
+        let key = NameKey::new(query);
+        if key.full.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let code = query.trim().to_ascii_uppercase();
-        let words: Vec<&str> = q.split(' ').collect();
-        let mut hits: Vec<(u8, std::cmp::Reverse<u64>, UnitId)> = Vec::new();
-        for (name, id) in &self.entries {
-            let unit = atlas.unit(*id);
-            let rank = if unit.code.as_str() == code {
-                0
-            } else if *name == q {
-                1
-            } else if name.starts_with(&q) {
-                2
-            } else if words.iter().all(|w| name.split(' ').any(|n| n.starts_with(w))) {
-                3
-            } else if name.contains(&q) || (code.len() >= 2 && unit.code.as_str().starts_with(&code)) {
-                4
-            } else {
-                continue;
-            };
-            hits.push((rank, std::cmp::Reverse(unit.counted_population()), *id));
+        let mut best: HashMap<UnitId, (u8, bool, Option<String>)> = HashMap::new();
+        let mut offer = |unit: UnitId, rank: u8, old: bool, matched: Option<String>| {
+            let slot = best.entry(unit).or_insert((u8::MAX, true, None));
+            if (rank, old) < (slot.0, slot.1) {
+                *slot = (rank, old, matched);
+            }
+        };
+        for (unit, matched) in by_code(atlas, query.trim()) {
+            offer(unit, 0, false, matched);
         }
-        hits.sort_unstable();
-        hits.into_iter().take(limit).map(|(_, _, id)| id).collect()
+        let code_prefix = query.trim().to_ascii_uppercase();
+        let queries: Vec<&str> = std::iter::once(key.full.as_str()).chain(key.bare.as_deref()).collect();
+        let words: Vec<&str> = key.words.iter().map(String::as_str).collect();
+        for e in &self.entries {
+            let rank = queries.iter().filter_map(|q| name_rank(e, q, &words)).min().or_else(|| {
+                (code_prefix.len() >= 2 && atlas.unit(e.unit).code.as_str().starts_with(&code_prefix)).then_some(4)
+            });
+            if let Some(rank) = rank {
+                offer(e.unit, rank, e.old.is_some(), e.old.clone());
+            }
+        }
+        let mut hits: Vec<_> = best.into_iter().collect();
+        hits.sort_unstable_by_key(|(unit, (rank, old, _))| {
+            (*rank, *old, Reverse(atlas.unit(*unit).counted_population()), *unit)
+        });
+        hits.into_iter().take(limit).map(|(unit, (_, _, matched))| Hit { unit, matched }).collect()
     }
+}
+
+/// 1 equal, 2 starts with, 3 every query word starts an entry word, 4 contains.
+fn name_rank(e: &Entry, query: &str, words: &[&str]) -> Option<u8> {
+    if e.joined == query {
+        Some(1)
+    } else if e.joined.starts_with(query) {
+        Some(2)
+    } else if words.iter().all(|w| e.words.iter().any(|n| n.starts_with(w))) {
+        Some(3)
+    } else if e.joined.contains(query) {
+        Some(4)
+    } else {
+        None
+    }
+}
+
+/// Units a code stands for: its own unit, a city's arrondissements or the
+/// current commune of an old code; and the units of the postcode it may also be.
+fn by_code(atlas: &Atlas, text: &str) -> Vec<(UnitId, Option<String>)> {
+    let Ok(code) = text.parse::<InseeCode>() else { return Vec::new() };
+    let mut out = Vec::new();
+    match atlas.resolve(code) {
+        Resolved::Unit(id) => out.push((id, None)),
+        Resolved::City(ids) => {
+            let name = ARRONDISSEMENT_CITIES.iter().find(|(c, _)| *c == code.as_str()).map_or("", |(_, n)| n);
+            out.extend(ids.iter().map(|&id| (id, Some(format!("{name} ({code})")))));
+        }
+        Resolved::Unknown => {
+            for m in atlas.history.iter().filter(|m| m.old_code == code) {
+                if let Resolved::Unit(id) = atlas.resolve(m.current) {
+                    out.push((id, Some(format!("ancienne commune {} ({code})", m.old_name))));
+                }
+            }
+        }
+    }
+    // Some postcodes are also INSEE codes (13001: Aix-en-Provence, and Marseille 1er's postcode): offer both.
+    for c in atlas.names.postcodes.get(code.as_str()).into_iter().flatten() {
+        if let Resolved::Unit(id) = atlas.resolve(*c) {
+            out.push((id, Some(format!("code postal {code}"))));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::commune::{MergeKind, MergedCommune};
+    use crate::load::fields::LayerRecord;
+    use crate::load::names::AreaNames;
+
+    fn record(code: &str, name: &str, population: u64, city: Option<&str>) -> LayerRecord {
+        LayerRecord {
+            code: code.parse().unwrap(),
+            name: name.into(),
+            population: Some(population),
+            departement: None,
+            region: None,
+            epcis: Vec::new(),
+            city: city.map(|c| c.parse().unwrap()),
+            contour: None,
+            measure: None,
+        }
+    }
+
+    fn atlas() -> Atlas {
+        let communes = vec![
+            record("76351", "Le Havre", 170_147, None),
+            record("76000", "Havre-Petit", 10, None),
+            record("93066", "Saint-Denis", 113_942, None),
+            record("97411", "Saint-Denis", 153_001, None),
+            record("01015", "Arboys en Bugey", 650, None),
+            record("13055", "Marseille", 873_076, None),
+        ];
+        let arrs = vec![
+            record("13201", "Marseille 1er Arrondissement", 40_000, Some("13055")),
+            record("13214", "Marseille 14e Arrondissement", 60_000, Some("13055")),
+        ];
+        let mut names = AreaNames::default();
+        names.postcodes.insert("13001".into(), vec!["13201".parse().unwrap()]);
+        let mut atlas = Atlas::assemble(vec![("c.shp".into(), communes)], Some(arrs), names, Vec::new());
+        atlas.history.push(MergedCommune {
+            old_code: "01340".parse().unwrap(),
+            old_name: "Saint-Bois".into(),
+            kind: MergeKind::Deleguee,
+            current: "01015".parse().unwrap(),
+        });
+        atlas
+    }
+
+    fn codes(atlas: &Atlas, query: &str) -> Vec<String> {
+        let index = SearchIndex::build(atlas);
+        index.search(atlas, query, 10).iter().map(|h| atlas.unit(h.unit).code.to_string()).collect()
+    }
 
     #[test]
-    fn abbreviations_and_ordinals_are_normalised() {
-        assert_eq!(normalise("St-Étienne"), "saint etienne");
-        assert_eq!(normalise("Marseille 14e Arrondissement"), "marseille 14 arrondissement");
-        assert_eq!(normalise("marseille 14"), "marseille 14");
-        assert_eq!(normalise("Paimbœuf"), "paimboeuf");
+    fn the_article_is_optional() {
+        let atlas = atlas();
+        assert_eq!(codes(&atlas, "le havre")[0], "76351");
+        assert_eq!(codes(&atlas, "havre")[0], "76351");
+        assert_eq!(codes(&atlas, "LE-HAVRE")[0], "76351");
+    }
+
+    #[test]
+    fn homonyms_come_most_populous_first() {
+        assert_eq!(codes(&atlas(), "st denis"), ["97411", "93066"]);
+    }
+
+    #[test]
+    fn city_codes_and_postcodes_find_their_arrondissements() {
+        let atlas = atlas();
+        assert_eq!(codes(&atlas, "13055"), ["13214", "13201"]);
+        assert_eq!(codes(&atlas, "13001"), ["13201"]);
+        let hit = &SearchIndex::build(&atlas).search(&atlas, "13001", 1)[0];
+        assert_eq!(hit.matched.as_deref(), Some("code postal 13001"));
+        assert_eq!(codes(&atlas, "marseille 14")[0], "13214");
+    }
+
+    #[test]
+    fn old_names_and_codes_find_the_current_commune() {
+        let atlas = atlas();
+        let index = SearchIndex::build(&atlas);
+        let hit = &index.search(&atlas, "saint bois", 1)[0];
+        assert_eq!(atlas.unit(hit.unit).code.as_str(), "01015");
+        assert_eq!(hit.matched.as_deref(), Some("ancienne commune Saint-Bois"));
+        assert_eq!(codes(&atlas, "01340"), ["01015"]);
+    }
+
+    #[test]
+    fn nothing_to_search_gives_nothing() {
+        assert!(codes(&atlas(), " - ").is_empty());
     }
 }

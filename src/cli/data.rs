@@ -8,7 +8,7 @@ use cptsmap::atlas::{Atlas, AtlasSources};
 use cptsmap::coverage::{self, Coverage, Options};
 use cptsmap::index::UnitIndex;
 use cptsmap::load::polygons::{FieldChoice, is_polygon_file, read_drawn_territories};
-use cptsmap::load::territories::read_territory_list;
+use cptsmap::load::territories::{ListOptions, read_territory_list_with};
 use cptsmap::load::{InputError, UnitReadOptions};
 use cptsmap::membership::{DEFAULT_MIN_SHARE, assign};
 
@@ -39,9 +39,12 @@ pub struct DataArgs {
     /// Populations légales INSEE (donnees_communes.csv) qui remplacent celles des couches.
     #[arg(long, value_name = "CSV")]
     pub population: Option<PathBuf>,
-    /// Liste des CPTS (CSV long : une ligne par CPTS et commune). [défaut : GEODATA/cpts_demo_fictif.csv, FICTIF]
+    /// Liste des CPTS (CSV ou classeur .xlsx/.xls/.ods, une ligne par CPTS et commune, communes par code INSEE ou par nom). [défaut : GEODATA/cpts_demo_fictif.csv, FICTIF]
     #[arg(long, value_name = "FICHIER")]
     pub cpts: Option<PathBuf>,
+    /// Feuille du classeur qui porte la liste des CPTS. [défaut : la première dont l'en-tête est reconnu]
+    #[arg(long, value_name = "FEUILLE")]
+    pub cpts_sheet: Option<String>,
     /// Toute anomalie des données devient une erreur.
     #[arg(long)]
     pub strict: bool,
@@ -136,7 +139,9 @@ impl DataArgs {
             feedback.stage("communes dans les polygones");
             assign(&atlas, &UnitIndex::build(&atlas), drawn, p.min_share, &mut warnings)
         } else {
-            let list = read_territory_list(&cpts_path, &atlas).context("chargement des territoires CPTS")?;
+            let options = ListOptions { sheet: self.cpts_sheet.clone() };
+            let list =
+                read_territory_list_with(&cpts_path, &atlas, &options).context("chargement des territoires CPTS")?;
             warnings.extend(list.warnings);
             list.territories
         };

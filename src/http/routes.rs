@@ -324,9 +324,21 @@ async fn search(State(s): Shared, headers: HeaderMap, Query(params): Params) -> 
         .search
         .search(&s.atlas, q, limit)
         .into_iter()
-        .map(|u| {
-            let unit = s.atlas.unit(u);
-            json!({"code": unit.code, "name": unit.name, "departement": unit.departement, "population": unit.population})
+        .map(|hit| {
+            let unit = s.atlas.unit(hit.unit);
+            let kind = match unit.kind {
+                UnitKind::Commune => "commune",
+                UnitKind::Arrondissement { .. } => "arrondissement",
+            };
+            json!({
+                "code": unit.code,
+                "name": unit.name,
+                "kind": kind,
+                "departement": unit.departement,
+                "departement_name": s.atlas.names.departement(&unit.departement),
+                "population": unit.population,
+                "matched": hit.matched,
+            })
         })
         .collect();
     json_response(&s, &headers, &hits)

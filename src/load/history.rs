@@ -1,14 +1,26 @@
-//! The merged communes of ADMIN EXPRESS 4.0 (layer
-//! `commune_associee_ou_deleguee`): each old commune's code and name, whether
-//! it lives on as a commune déléguée or associée, and the current commune it
-//! belongs to — what maps old codes in territory lists to today's communes.
+//! Communes merged into a current commune (communes déléguées and
+//! associées): each old commune's code and name, how it lives on, and the
+//! current commune it belongs to — what maps old codes and names in
+//! territory lists to today's communes.
+//!
+//! Two sources: the layer `commune_associee_ou_deleguee` of an ADMIN
+//! EXPRESS 4.0 GeoPackage ([`read_merged_layer`]), and the table bundled in
+//! `geodata/communes_fusionnees.csv` (`code_ancien;nom_ancien;nature;code_commune`,
+//! [`read_merged_file`]). A GeoPackage's history wins; the file adds the old
+//! codes it lacks ([`add_to_atlas`]).
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use super::InputError;
 use super::fields::{AttributeTable, find};
+use super::table::Table;
+use crate::atlas::Atlas;
 use crate::commune::{InseeCode, MergeKind, MergedCommune};
 use crate::text::fold;
+
+/// Old commune → current commune: `code_ancien;nom_ancien;nature;code_commune`.
+pub const MERGED_FILE: &str = "communes_fusionnees.csv";
 
 /// Field names per role, compared without case (4.0 names first).
 const OLD_CODE: &[&str] = &["code_insee", "INSEE_CAD", "INSEE_COM"];
@@ -19,7 +31,7 @@ const CURRENT: &[&str] =
     &["code_insee_de_la_commune_de_rattach", "code_insee_de_la_commune_de_rattachement", "INSEE_RATT"];
 
 /// Reads every row of the table; `fids` name the rows in errors.
-pub fn read_merged(
+pub fn read_merged_layer(
     path: &Path,
     layer: &str,
     table: &dyn AttributeTable,
@@ -71,6 +83,49 @@ fn parse_nature(text: &str) -> Option<MergeKind> {
     }
 }
 
+/// Adds the merged communes of `dir` to the atlas. Merged communes a source
+/// already carried (a GeoPackage's layer) are kept; the file only adds the
+/// old codes they lack.
+pub fn add_to_atlas(atlas: &mut Atlas, dir: Option<&Path>) -> Result<(), InputError> {
+    let Some(dir) = dir else { return Ok(()) };
+    let started = std::time::Instant::now();
+    let merged = read_merged_file(&dir.join(MERGED_FILE))?;
+    let known: HashSet<InseeCode> = atlas.history.iter().map(|m| m.old_code).collect();
+    atlas.history.extend(merged.into_iter().filter(|m| !known.contains(&m.old_code)));
+    atlas.history.sort_by_key(|m| m.old_code);
+    tracing::debug!(merged = atlas.history.len(), elapsed = ?started.elapsed(), "history read");
+    Ok(())
+}
+
+/// Reads `communes_fusionnees.csv`; an absent file gives no merged commune.
+pub fn read_merged_file(path: &Path) -> Result<Vec<MergedCommune>, InputError> {
+    if !super::exists(path) {
+        return Ok(Vec::new());
+    }
+    let table = Table::read(path)?;
+    let old = table.require("code_ancien", &["code_ancien"])?;
+    let name = table.require("nom_ancien", &["nom_ancien"])?;
+    let nature = table.require("nature", &["nature"])?;
+    let current = table.require("code_commune", &["code_commune"])?;
+    let mut out = Vec::with_capacity(table.rows.len());
+    for (line, row) in &table.rows {
+        let get = |i: usize| row.get(i).unwrap_or("");
+        let code = |i: usize| get(i).parse::<InseeCode>().map_err(|e| table.error(*line, e.to_string()));
+        let kind = parse_nature(get(nature)).ok_or_else(|| {
+            table.error(
+                *line,
+                format!("nature « {} » : COMD (commune déléguée) ou COMA (commune associée) attendu", get(nature)),
+            )
+        })?;
+        let old_name = get(name);
+        if old_name.is_empty() {
+            return Err(table.error(*line, "nom_ancien vide"));
+        }
+        out.push(MergedCommune { old_code: code(old)?, old_name: old_name.to_string(), kind, current: code(current)? });
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,7 +164,7 @@ mod tests {
     #[test]
     fn reads_a_merged_commune_with_its_current_commune() {
         let table = Rows(FIELDS.to_vec(), vec![vec!["49003", "Les Alleuds", "Commune déléguée", "49092"]]);
-        let merged = read_merged(Path::new("a.gpkg"), "commune_associee_ou_deleguee", &table, &[7]).unwrap();
+        let merged = read_merged_layer(Path::new("a.gpkg"), "commune_associee_ou_deleguee", &table, &[7]).unwrap();
         assert_eq!(merged[0].old_code.as_str(), "49003");
         assert_eq!(merged[0].current.as_str(), "49092");
         assert_eq!(merged[0].old_name, "Les Alleuds");
@@ -119,14 +174,53 @@ mod tests {
     #[test]
     fn an_unknown_nature_names_the_row() {
         let table = Rows(FIELDS.to_vec(), vec![vec!["49003", "Les Alleuds", "Fusion", "49092"]]);
-        let err = read_merged(Path::new("a.gpkg"), "cad", &table, &[12]).unwrap_err().to_string();
+        let err = read_merged_layer(Path::new("a.gpkg"), "cad", &table, &[12]).unwrap_err().to_string();
         assert!(err.contains("fid 12") && err.contains("« Fusion »"), "{err}");
     }
 
     #[test]
     fn a_missing_field_lists_the_fields_present() {
         let table = Rows(vec!["code_insee", "nom"], vec![]);
-        let err = read_merged(Path::new("a.gpkg"), "cad", &table, &[]).unwrap_err().to_string();
+        let err = read_merged_layer(Path::new("a.gpkg"), "cad", &table, &[]).unwrap_err().to_string();
         assert!(err.contains("nature") && err.contains("code_insee, nom"), "{err}");
+    }
+
+    fn write(dir: &Path, file: &str, text: &str) -> std::path::PathBuf {
+        let path = dir.join(file);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn merged_communes_are_read_with_their_nature_and_current_commune() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            MERGED_FILE,
+            "code_ancien;nom_ancien;nature;code_commune\n01015;Arbignieu;COMD;01015\n14011;Les Loges;COMA;14581\n",
+        );
+        let merged = read_merged_file(&path).unwrap();
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[1].old_name, "Les Loges");
+        assert_eq!(merged[1].kind, MergeKind::Associee);
+        assert_eq!(merged[1].current.as_str(), "14581");
+    }
+
+    #[test]
+    fn a_malformed_row_names_the_file_and_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            MERGED_FILE,
+            "code_ancien;nom_ancien;nature;code_commune\n01015;Arbignieu;COMD;01015\n0101;X;COMD;01015\n",
+        );
+        let err = read_merged_file(&path).unwrap_err().to_string();
+        assert!(err.contains(MERGED_FILE) && err.contains(":3 :") && err.contains("0101"), "{err}");
+    }
+
+    #[test]
+    fn absent_files_give_an_empty_history() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(read_merged_file(&dir.path().join(MERGED_FILE)).unwrap().is_empty());
     }
 }

@@ -9,10 +9,14 @@
 //! - [`fgb`]: a layer as FlatGeobuf; both share the contour rules of [`contour`];
 //! - [`population`]: INSEE populations légales (`donnees_communes.csv` style);
 //! - [`names`]: names of départements, régions and EPCI;
-//! - [`territories`]: CPTS lists in long CSV format (territory, commune);
+//! - [`history`]: merged communes and postcodes (`communes_fusionnees.csv`, `codes_postaux.csv`);
+//! - [`territories`]: CPTS lists in long format (territory, commune), CSV or
+//!   [`spreadsheet`] ([`list_table`]: header and columns), communes by code or
+//!   by name ([`commune_refs`]);
 //! - [`polygons`]: CPTS drawn as polygons (GeoJSON or shapefile).
 
 pub mod bundled;
+pub mod commune_refs;
 pub mod contour;
 pub mod crs;
 pub mod dbf;
@@ -20,11 +24,13 @@ pub mod fgb;
 pub mod fields;
 pub mod gpkg;
 pub mod history;
+pub mod list_table;
 pub mod names;
 pub mod polygons;
 pub mod population;
 pub mod shapefile;
 pub mod shp;
+pub mod spreadsheet;
 pub mod table;
 pub mod territories;
 
@@ -144,6 +150,8 @@ pub enum InputError {
     /// One feature of such a layer, by its identifier (`fid`, as GDAL shows it).
     #[error("{path}, couche {layer}, entité fid {fid} : {message}")]
     Feature { path: PathBuf, layer: String, fid: i64, message: String },
+    #[error("{path}, feuille « {sheet} », ligne {line} : {message}")]
+    Sheet { path: PathBuf, sheet: String, line: u64, message: String },
     #[error("{}", strict_message(.0))]
     Strict(Vec<Warning>),
 }

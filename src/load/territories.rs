@@ -1,38 +1,36 @@
-//! CPTS lists in long format: one row per (territory, commune).
+//! CPTS lists in long format: one row per (territory, commune), in a CSV
+//! (`,` or `;`, UTF-8 or Windows-1252) or a spreadsheet sheet.
 //!
 //! Columns are found by name, without case or accents, with the variants
 //! seen in ARS spreadsheets (`cpts_id`/`id_cpts`, `cpts_nom`/`nom`,
 //! `statut`/`etat`/`avancement`, `date_signature_aci`/`date_aci`,
-//! `code_commune`/`code_insee`/`codgeo`…), `,` or `;`, UTF-8 or Windows-1252.
-//! What is doubtful is kept and reported with its line; what cannot be read
-//! (a stage or a date that means nothing) is an error naming the line.
+//! `code_commune`/`code_insee`/`codgeo`, `commune`/`nom_commune`,
+//! `dep`/`dpt`…), below title rows ([`super::list_table`]). Communes are
+//! given by code or by name ([`super::commune_refs`]). What is doubtful is
+//! kept and reported with its row; every row ends in a territory or in a
+//! warning. What cannot be read (a stage or a date that means nothing) is an
+//! error naming the row.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use super::InputError;
+use super::commune_refs::{self, Reference, Resolution};
+use super::list_table::{self, Columns};
+use super::spreadsheet::serial_date;
 use super::table::Table;
-use crate::atlas::{Atlas, Resolved, arrondissement_city};
+use crate::atlas::{Atlas, Resolved};
 use crate::commune::{InseeCode, UnitId};
 use crate::diagnostics::Warning;
-use crate::territory::{IsoDate, Stage, Territory};
+use crate::gazetteer::Gazetteer;
+use crate::territory::{InvalidDate, IsoDate, Stage, Territory};
 
-const ID: &[&str] =
-    &["cpts_id", "id_cpts", "id", "identifiant", "code_cpts", "numero_cpts", "num_cpts", "id_territoire"];
-const NAME: &[&str] =
-    &["cpts_nom", "nom_cpts", "nom", "libelle", "libelle_cpts", "cpts", "nom_de_la_cpts", "raison_sociale"];
-const STAGE: &[&str] =
-    &["statut", "statut_cpts", "etat", "etat_d_avancement", "avancement", "stade", "etape", "status", "stage"];
-const DATE: &[&str] = &[
-    "date_signature_aci",
-    "date_aci",
-    "date_de_signature_aci",
-    "date_de_signature_de_l_aci",
-    "date_signature",
-    "signature_aci",
-];
-const COMMUNE: &[&str] =
-    &["code_commune", "code_insee", "insee_com", "code_insee_commune", "codgeo", "insee", "com", "depcom", "code_com"];
+/// How to read a list.
+#[derive(Debug, Clone, Default)]
+pub struct ListOptions {
+    /// The sheet of a spreadsheet (`--cpts-sheet`); else the first with a list header.
+    pub sheet: Option<String>,
+}
 
 /// The territories of a list, resolved, with what was noticed on the way.
 #[derive(Debug)]
@@ -47,57 +45,69 @@ struct Draft {
     stage: Stage,
     aci_date: Option<IsoDate>,
     first_line: u64,
+    /// Unit or city codes already counted → the row that listed them first.
     codes: HashMap<InseeCode, u64>,
     units: Vec<UnitId>,
 }
 
 pub fn read_territory_list(path: &Path, atlas: &Atlas) -> Result<TerritoryList, InputError> {
-    let table = Table::read(path)?;
-    let commune = table.require("de code commune", COMMUNE)?;
-    let stage_col = table.require("de statut", STAGE)?;
-    let (id_col, name_col) = (table.column(ID), table.column(NAME));
-    if id_col.is_none() && name_col.is_none() {
-        table.require("d'identifiant ou de nom de CPTS", &[ID, NAME].concat())?;
-    }
-    let date_col = table.column(DATE);
-    let file = path.display().to_string();
-    let at = |line: u64| format!("{file}:{line}");
-    let mut warnings = Vec::new();
-    let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
-    let mut padded = Vec::new();
-    let mut stages: HashMap<String, Stage> = HashMap::new();
-    // Rows of one territory follow each other: remember the last date read.
-    let mut last_date: (String, Option<IsoDate>) = (String::new(), None);
+    read_territory_list_with(path, atlas, &ListOptions::default())
+}
+
+pub fn read_territory_list_with(
+    path: &Path,
+    atlas: &Atlas,
+    options: &ListOptions,
+) -> Result<TerritoryList, InputError> {
+    let table = list_table::open(path, options.sheet.as_deref())?;
+    let columns = Columns::find(&table)?;
+    let mut reader = Reader {
+        table: &table,
+        columns,
+        gazetteer: Gazetteer::build(atlas),
+        warnings: Vec::new(),
+        drafts: BTreeMap::new(),
+        stages: HashMap::new(),
+        last_date: (String::new(), None),
+        padded: Vec::new(),
+        departements: HashMap::new(),
+    };
     for (line, row) in &table.rows {
-        let line = *line;
+        reader.row(*line, row)?;
+    }
+    Ok(reader.finish())
+}
+
+/// The state of a list being read, row after row.
+struct Reader<'a> {
+    table: &'a Table,
+    columns: Columns,
+    gazetteer: Gazetteer<'a>,
+    warnings: Vec<Warning>,
+    drafts: BTreeMap<String, Draft>,
+    /// A list repeats a handful of stage labels thousands of times: parse each once.
+    stages: HashMap<String, Stage>,
+    /// Rows of one territory follow each other: remember the last date read.
+    last_date: (String, Option<IsoDate>),
+    padded: Vec<u64>,
+    /// Département cell → its code (`None`: not recognised), with the rows that gave it.
+    departements: HashMap<String, (Option<String>, Vec<u64>)>,
+}
+
+impl Reader<'_> {
+    fn row(&mut self, line: u64, row: &csv::StringRecord) -> Result<(), InputError> {
         let get = |col: Option<usize>| col.and_then(|i| row.get(i)).unwrap_or("").trim();
-        let id = Some(get(id_col)).filter(|s| !s.is_empty()).unwrap_or(get(name_col));
+        let c = self.columns;
+        let id = Some(get(c.id)).filter(|s| !s.is_empty()).unwrap_or(get(c.name));
         if id.is_empty() {
-            return Err(InputError::line(path, line, "ni identifiant ni nom de CPTS sur cette ligne"));
+            return Err(self.table.error(line, "ni identifiant ni nom de CPTS sur cette ligne"));
         }
-        let name = Some(get(name_col)).filter(|s| !s.is_empty()).unwrap_or(id);
-        // A list repeats a handful of stage labels thousands of times: parse each once.
-        let stage_text = get(Some(stage_col));
-        let stage = match stages.get(stage_text) {
-            Some(&stage) => stage,
-            None => {
-                let stage: Stage = stage_text
-                    .parse()
-                    .map_err(|e: crate::territory::StageError| InputError::line(path, line, e.to_string()))?;
-                stages.insert(stage_text.to_string(), stage);
-                stage
-            }
-        };
-        let date = match get(date_col) {
-            "" => None,
-            d if d == last_date.0 => last_date.1,
-            d => {
-                let parsed = d.parse::<IsoDate>().map_err(|e| InputError::line(path, line, e.to_string()))?;
-                last_date = (d.to_string(), Some(parsed));
-                Some(parsed)
-            }
-        };
-        if !drafts.contains_key(id) {
+        let name = Some(get(c.name)).filter(|s| !s.is_empty()).unwrap_or(id);
+        let stage = self.stage(line, get(Some(c.stage)))?;
+        let date = self.date(line, get(c.date))?;
+        let departement = self.departement(line, get(c.departement));
+        let cell = Some(get(c.code)).filter(|s| !s.is_empty()).unwrap_or(get(c.commune_name));
+        if !self.drafts.contains_key(id) {
             let draft = Draft {
                 name: name.to_string(),
                 stage,
@@ -106,61 +116,159 @@ pub fn read_territory_list(path: &Path, atlas: &Atlas) -> Result<TerritoryList, 
                 codes: HashMap::new(),
                 units: Vec::new(),
             };
-            drafts.insert(id.to_string(), draft);
+            self.drafts.insert(id.to_string(), draft);
         }
-        let Some(draft) = drafts.get_mut(id) else { continue };
-        check_consistency(draft, id, name, stage, date, || at(line), &mut warnings);
-        let raw = get(Some(commune));
-        // Spreadsheets drop the leading zero of codes such as 01001.
-        let text = if raw.len() == 4 && raw.bytes().all(|b| b.is_ascii_digit()) {
-            padded.push(line);
-            format!("0{raw}")
-        } else {
-            raw.to_string()
-        };
-        let code: InseeCode = match text.parse() {
-            Ok(c) => c,
-            Err(e) => {
-                warnings.push(Warning::at("invalid_code", at(line), format!("CPTS {id} : {e} ; ligne ignorée")));
-                continue;
-            }
-        };
-        if let Some(first) = draft.codes.insert(code, line) {
-            draft.codes.insert(code, first);
-            warnings.push(Warning::at(
-                "duplicate_row",
-                at(line),
-                format!("CPTS {id} : commune {code} déjà listée ligne {first}"),
+        let Some(draft) = self.drafts.get_mut(id) else { return Ok(()) };
+        // Formatting a location per row would cost more than the row: only when warning.
+        let table = self.table;
+        let at = || table.location(line);
+        check_consistency(draft, id, name, stage, date, at, &mut self.warnings);
+        let parts = commune_refs::split(cell);
+        if parts.is_empty() {
+            self.warnings.push(Warning::at(
+                "invalid_code",
+                at(),
+                format!("CPTS {id} : pas de commune sur cette ligne"),
             ));
-            continue;
         }
-        match atlas.resolve(code) {
-            Resolved::Unit(u) => draft.units.push(u),
-            Resolved::City(arrs) => draft.units.extend_from_slice(arrs),
-            Resolved::Unknown => {
-                let hint = match arrondissement_city(&code) {
-                    Some(city) if !atlas.is_replaced_city(city) => {
-                        " (arrondissement municipal : chargez la couche des arrondissements)"
-                    }
-                    _ => " (commune fusionnée, supprimée ou code erroné ?)",
-                };
-                warnings.push(Warning::at(
-                    "unknown_commune",
-                    at(line),
-                    format!("CPTS {id} : code {code} inconnu des couches chargées{hint} ; ignoré"),
-                ));
+        for part in parts {
+            let reference = commune_refs::parse(part);
+            if let Reference::Code { padded: true, .. } = reference {
+                self.padded.push(line);
             }
+            let resolution = commune_refs::resolve(&self.gazetteer, reference, departement.as_deref());
+            add(draft, &self.gazetteer, resolution, Row { id, written: part, line, table }, &mut self.warnings);
         }
+        Ok(())
     }
-    if !padded.is_empty() {
-        warnings.push(Warning::at(
-            "padded_code",
-            format!("{file}:{}", padded[0]),
-            format!("{} codes à 4 chiffres complétés d'un 0 initial (zéro perdu par un tableur ?)", padded.len()),
-        ));
+
+    fn stage(&mut self, line: u64, text: &str) -> Result<Stage, InputError> {
+        if let Some(&stage) = self.stages.get(text) {
+            return Ok(stage);
+        }
+        let stage: Stage =
+            text.parse().map_err(|e: crate::territory::StageError| self.table.error(line, e.to_string()))?;
+        self.stages.insert(text.to_string(), stage);
+        Ok(stage)
     }
-    let territories = finish(drafts, &file, &mut warnings);
-    Ok(TerritoryList { territories, rows: table.rows.len(), warnings })
+
+    fn date(&mut self, line: u64, text: &str) -> Result<Option<IsoDate>, InputError> {
+        if text.is_empty() {
+            return Ok(None);
+        }
+        if text == self.last_date.0 {
+            return Ok(self.last_date.1);
+        }
+        let parsed = parse_date(text).map_err(|e| self.table.error(line, e.to_string()))?;
+        self.last_date = (text.to_string(), Some(parsed));
+        Ok(Some(parsed))
+    }
+
+    /// The département code of a cell, cached; unrecognised cells are reported once, at the end.
+    fn departement(&mut self, line: u64, text: &str) -> Option<String> {
+        if text.is_empty() {
+            return None;
+        }
+        if let Some((Some(code), _)) = self.departements.get(text) {
+            return Some(code.clone());
+        }
+        let gazetteer = &self.gazetteer;
+        let entry =
+            self.departements.entry(text.to_string()).or_insert_with(|| (gazetteer.departement(text), Vec::new()));
+        if entry.0.is_none() {
+            entry.1.push(line);
+        }
+        entry.0.clone()
+    }
+
+    fn finish(mut self) -> TerritoryList {
+        let table = self.table;
+        let mut unknown: Vec<(&String, &Vec<u64>)> = self
+            .departements
+            .iter()
+            .filter(|(_, (code, _))| code.is_none())
+            .map(|(t, (_, lines))| (t, lines))
+            .collect();
+        unknown.sort_by_key(|(_, lines)| lines[0]);
+        for (text, lines) in unknown {
+            self.warnings.push(Warning::at(
+                "unknown_departement",
+                table.location(lines[0]),
+                format!(
+                    "département « {text} » non reconnu ({} ligne(s)) : les noms de communes de ces lignes sont cherchés dans toute la France",
+                    lines.len()
+                ),
+            ));
+        }
+        if !self.padded.is_empty() {
+            self.warnings.push(Warning::at(
+                "padded_code",
+                table.location(self.padded[0]),
+                format!(
+                    "{} codes à 4 chiffres complétés d'un 0 initial (zéro perdu par un tableur ?)",
+                    self.padded.len()
+                ),
+            ));
+        }
+        let territories = finish(self.drafts, table, &mut self.warnings);
+        TerritoryList { territories, rows: table.rows.len(), warnings: self.warnings }
+    }
+}
+
+/// The row a commune came from, for messages.
+struct Row<'r> {
+    id: &'r str,
+    written: &'r str,
+    line: u64,
+    table: &'r Table,
+}
+
+impl Row<'_> {
+    fn at(&self) -> String {
+        self.table.location(self.line)
+    }
+}
+
+/// Adds a resolved commune to its territory, once; reports the rest.
+fn add(draft: &mut Draft, g: &Gazetteer, resolution: Resolution, row: Row, warnings: &mut Vec<Warning>) {
+    let id = row.id;
+    let code = match resolution {
+        Resolution::Skipped(kind, message) => {
+            warnings.push(Warning::at(kind, row.at(), format!("CPTS {id} : {message}")));
+            return;
+        }
+        Resolution::Found { code, notes } => {
+            for (kind, message) in notes {
+                warnings.push(Warning::at(kind, row.at(), format!("CPTS {id} : {message}")));
+            }
+            code
+        }
+    };
+    if let Some(&first) = draft.codes.get(&code) {
+        let what = if row.written == code.as_str() {
+            format!("commune {code}")
+        } else {
+            format!("« {} » : {}", row.written, g.label(code))
+        };
+        warnings.push(Warning::at("duplicate_row", row.at(), format!("CPTS {id} : {what} déjà listée ligne {first}")));
+        return;
+    }
+    draft.codes.insert(code, row.line);
+    match g.atlas().resolve(code) {
+        Resolved::Unit(u) => draft.units.push(u),
+        Resolved::City(arrs) => draft.units.extend_from_slice(arrs),
+        Resolved::Unknown => {}
+    }
+}
+
+/// `AAAA-MM-JJ`, `JJ/MM/AAAA`, or an Excel serial number (a date cell
+/// that lost its format: 44267 is 2021-03-12).
+fn parse_date(text: &str) -> Result<IsoDate, InvalidDate> {
+    let serial = text.parse::<f64>().ok().filter(|n| (20_000.0..=80_000.0).contains(n) && !text.contains(['/', '-']));
+    match serial {
+        Some(n) => serial_date(n).parse(),
+        None => text.parse(),
+    }
 }
 
 fn check_consistency(
@@ -202,10 +310,10 @@ fn check_consistency(
     }
 }
 
-fn finish(drafts: BTreeMap<String, Draft>, file: &str, warnings: &mut Vec<Warning>) -> Vec<Territory> {
+fn finish(drafts: BTreeMap<String, Draft>, table: &Table, warnings: &mut Vec<Warning>) -> Vec<Territory> {
     let mut out = Vec::with_capacity(drafts.len());
     for (id, mut d) in drafts {
-        let at = format!("{file}:{}", d.first_line);
+        let at = table.location(d.first_line);
         if d.aci_date.is_some() && d.stage != Stage::AciSigne {
             warnings.push(Warning::at(
                 "date_without_aci",

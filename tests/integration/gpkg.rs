@@ -238,7 +238,11 @@ fn merged_communes_of_the_geopackage_reach_the_atlas() {
         ..Default::default()
     };
     let atlas = Atlas::load(&sources).unwrap();
-    assert_eq!(atlas.history.len(), 3);
+    // The bundled table adds the old codes the GeoPackage lacks, never a second entry for one it has.
+    assert!(atlas.history.len() > 3);
+    let mut codes: Vec<_> = atlas.history.iter().map(|m| m.old_code).collect();
+    codes.dedup();
+    assert_eq!(codes.len(), atlas.history.len(), "one entry per old code");
     let boce = atlas.history.iter().find(|m| m.old_code.as_str() == "49034").unwrap();
     assert_eq!((boce.old_name.as_str(), boce.kind, boce.current.as_str()), ("Bocé", MergeKind::Deleguee, "49018"));
     assert!(matches!(atlas.resolve(boce.current), Resolved::Unit(_)));

@@ -9,6 +9,8 @@ mod gdal;
 mod gpkg;
 mod http;
 mod http_areas;
+mod lists;
+mod names;
 mod national;
 mod projection;
 mod util;

@@ -21,7 +21,7 @@ use rusqlite::Connection;
 use super::contour::ContourBuilder;
 use super::crs::Crs;
 use super::fields::{LayerKind, read_records};
-use super::history::read_merged;
+use super::history::read_merged_layer;
 use super::{InputError, Layer, UnitLayers, UnitReadOptions};
 use crate::commune::MergedCommune;
 use crate::diagnostics::Warning;
@@ -224,7 +224,7 @@ fn decode(bytes: Option<&[u8]>, builder: &mut ContourBuilder, srs_id: i64) -> Re
 fn read_history(path: &Path, conn: &Connection, name: &str) -> Result<Vec<MergedCommune>, InputError> {
     let geometry = sql::geometry_column(path, conn, name)?;
     let rows = sql::read_rows(path, conn, name, None, geometry.as_ref().map(|g| g.column.as_str()), |_| {})?;
-    read_merged(path, name, &rows, &rows.fids)
+    read_merged_layer(path, name, &rows, &rows.fids)
 }
 
 #[cfg(test)]
