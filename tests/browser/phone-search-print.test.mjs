@@ -56,6 +56,9 @@ test('search: « aucun résultat », and Enter opens the first hit the server ra
     assert.match(await card.textContent(), /Paimbœuf/);
   }
   const { body: evry } = await json('api/communes/search?q=%C3%89vry&limit=8');
+  // Names beginning with the query's words, by population: Évry-Courcouronnes before Évry (Yonne).
+  assert.equal(evry[0].code, '91228');
+  assert.ok(evry.slice(0, 3).some((h) => h.code === '89162'));
   await searchFor(page, 'Évry');
   const card = await page.waitForSelector(`.leaflet-popup .card[data-code="${evry[0].code}"]`);
   console.log(`« Évry » + Enter opens ${await card.$eval('h3', (h) => h.textContent)} (the server's first hit)`);

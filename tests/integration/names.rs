@@ -167,3 +167,15 @@ fn the_search_route_ranks_homonyms_by_population() {
         hits.iter().take_while(|h| h["name"] == "Saint-Denis").map(|h| h["population"].as_u64().unwrap()).collect();
     assert!(pops.len() >= 2 && pops.windows(2).all(|w| w[0] >= w[1]), "{pops:?}");
 }
+
+#[test]
+fn a_name_that_begins_a_larger_place_s_name_ranks_by_population() {
+    // « Évry »: the préfecture Évry-Courcouronnes (91228) before the village of the Yonne
+    // (89162), which still comes among the first.
+    let hits = search("Évry");
+    assert_eq!(hits[0]["code"], "91228", "{hits:?}");
+    assert!(codes(&hits[..3]).contains(&"89162"), "{hits:?}");
+    // Among names that begin with « Évry », the most populous first.
+    let pops: Vec<u64> = hits.iter().take(3).map(|h| h["population"].as_u64().unwrap()).collect();
+    assert!(pops.windows(2).all(|w| w[0] >= w[1]), "{pops:?}");
+}
