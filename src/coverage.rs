@@ -16,12 +16,14 @@ use crate::atlas::Atlas;
 use crate::commune::{InseeCode, UnitId};
 use crate::diagnostics::Warning;
 use crate::territory::{IsoDate, Stage, Territory, size_class};
+use crate::timeline::dates::{Uncertain, Undated, territories_on, undated};
 use crate::topology::connected_groups;
 
 /// Options of a coverage computation.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// ACI-signed coverage as of this date, from the signature dates.
+    /// The situation on this date: each territory at the highest stage
+    /// dated on or before it (see [`crate::timeline::dates`]).
     pub as_of: Option<IsoDate>,
 }
 
@@ -60,6 +62,8 @@ pub struct TerritoryFigures {
     pub stage: Stage,
     pub stage_label: &'static str,
     pub aci_date: Option<IsoDate>,
+    pub lettre_intention_date: Option<IsoDate>,
+    pub projet_sante_date: Option<IsoDate>,
     pub units: usize,
     pub population: u64,
     pub size_class: u8,
@@ -128,6 +132,9 @@ pub struct Report {
     pub overlaps: Overlaps,
     pub uncovered_zones: UncoveredZones,
     pub warnings: Vec<Warning>,
+    /// With `as_of`: the territories whose stage on that date their dates
+    /// cannot settle, and the residents who may be under-counted (null without).
+    pub undated: Option<Undated>,
 }
 
 /// The computed coverage: the report plus what lookups need per unit.
@@ -193,31 +200,36 @@ impl Tally {
     }
 }
 
-/// Keeps the territories that count for these options; explains the others.
-fn select(territories: Vec<Territory>, options: &Options, warnings: &mut Vec<Warning>) -> Vec<Territory> {
-    let Some(as_of) = options.as_of else {
-        return territories;
-    };
-    let undated: Vec<String> = territories
-        .iter()
-        .filter(|t| t.stage == Stage::AciSigne && t.aci_date.is_none())
-        .map(|t| t.id.clone())
-        .collect();
-    if !undated.is_empty() {
-        warnings.push(Warning::new(
-            "aci_without_date",
-            format!(
-                "--at {as_of} : {} CPTS à l'ACI signé sans date de signature ne sont pas comptées : {}",
-                undated.len(),
-                crate::atlas::sample(&undated)
-            ),
-        ));
+/// The territories that count for these options, each at its stage on
+/// `as_of` when given, and those whose stage on that date is uncertain.
+fn select(territories: Vec<Territory>, options: &Options) -> (Vec<Territory>, Option<(IsoDate, Vec<Uncertain>)>) {
+    match options.as_of {
+        None => (territories, None),
+        Some(date) => {
+            let (counted, uncertain) = territories_on(territories, date);
+            (counted, Some((date, uncertain)))
+        }
     }
-    territories.into_iter().filter(|t| t.stage == Stage::AciSigne && t.aci_date.is_some_and(|d| d <= as_of)).collect()
+}
+
+/// Says how many territories and residents the dates leave uncertain on the date.
+fn undated_warning(date: IsoDate, u: &Undated) -> Warning {
+    Warning::new(
+        "undated_stage",
+        format!(
+            "--at {date} : {} CPTS n'ont pas de date pour un stade qu'elles ont atteint depuis (dont {} pré-projets, \
+             stade sans date) : elles ne sont pas comptées à cette date, ou à un stade inférieur ; {} habitants \
+             peut-être sous-comptés à un stade : {}",
+            u.territories,
+            u.pre_projets,
+            crate::text::thousands(u.population),
+            crate::atlas::sample(&u.ids)
+        ),
+    )
 }
 
 pub fn compute(atlas: &Atlas, territories: Vec<Territory>, options: &Options, mut warnings: Vec<Warning>) -> Coverage {
-    let territories = select(territories, options, &mut warnings);
+    let (territories, dated) = select(territories, options);
     let n = atlas.units.len();
     let mut covering: Vec<Vec<u32>> = vec![Vec::new(); n];
     for (t, territory) in territories.iter().enumerate() {
@@ -256,6 +268,13 @@ pub fn compute(atlas: &Atlas, territories: Vec<Territory>, options: &Options, mu
     let uncovered: Vec<UnitId> = (0..n as UnitId).filter(|&u| best[u as usize].is_none()).collect();
     let (uncovered_zones, zone_of) = uncovered_zones(atlas, &uncovered);
 
+    let undated = dated.map(|(date, uncertain)| {
+        let u = undated(atlas, &uncertain, &best);
+        if u.territories > 0 {
+            warnings.push(undated_warning(date, &u));
+        }
+        u
+    });
     let covered = national.at_level[0];
     let report = Report {
         data: Provenance { communes: atlas.layers.clone(), as_of: options.as_of, ..Provenance::default() },
@@ -270,6 +289,7 @@ pub fn compute(atlas: &Atlas, territories: Vec<Territory>, options: &Options, mu
         overlaps,
         uncovered_zones,
         warnings,
+        undated,
     };
     Coverage { territories, covering, best, zone_of, report }
 }
@@ -283,6 +303,8 @@ fn territory_figures(atlas: &Atlas, t: &Territory) -> TerritoryFigures {
         stage: t.stage,
         stage_label: t.stage.label(),
         aci_date: t.aci_date,
+        lettre_intention_date: t.lettre_intention_date,
+        projet_sante_date: t.projet_sante_date,
         units: t.units.len(),
         population,
         size_class: size_class(population),
@@ -291,70 +313,7 @@ fn territory_figures(atlas: &Atlas, t: &Territory) -> TerritoryFigures {
     }
 }
 
-/// ACI-signed coverage at the end of a month.
-#[derive(Debug, Clone, Serialize)]
-pub struct MonthFigure {
-    /// `YYYY-MM`
-    pub month: String,
-    pub population: u64,
-    pub percent: f64,
-    /// Territories signed by the end of that month.
-    pub territories: usize,
-}
-
 impl Coverage {
-    /// ACI-signed coverage month by month, from the first signature to the
-    /// last one, each resident counted once (a unit counts from the earliest
-    /// signature of the territories covering it).
-    pub fn timeline(&self, atlas: &Atlas) -> Vec<MonthFigure> {
-        let month = |d: IsoDate| u32::from(d.year) * 12 + u32::from(d.month) - 1;
-        let mut first_signed: Vec<(u32, u64)> = Vec::new();
-        for (u, ts) in self.covering.iter().enumerate() {
-            let earliest = ts
-                .iter()
-                .filter_map(|&t| {
-                    let t = &self.territories[t as usize];
-                    (t.stage == Stage::AciSigne).then_some(t.aci_date).flatten()
-                })
-                .min();
-            if let Some(d) = earliest {
-                first_signed.push((month(d), atlas.unit(u as UnitId).counted_population()));
-            }
-        }
-        let mut signed: Vec<u32> = self
-            .territories
-            .iter()
-            .filter(|t| t.stage == Stage::AciSigne)
-            .filter_map(|t| t.aci_date)
-            .map(month)
-            .collect();
-        if signed.is_empty() {
-            return Vec::new();
-        }
-        signed.sort_unstable();
-        first_signed.sort_unstable();
-        let total = atlas.total_population();
-        let (first, last) = (signed[0], signed[signed.len() - 1]);
-        let (mut population, mut i, mut t) = (0u64, 0usize, 0usize);
-        (first..=last)
-            .map(|m| {
-                while i < first_signed.len() && first_signed[i].0 <= m {
-                    population += first_signed[i].1;
-                    i += 1;
-                }
-                while t < signed.len() && signed[t] <= m {
-                    t += 1;
-                }
-                MonthFigure {
-                    month: format!("{:04}-{:02}", m / 12, m % 12 + 1),
-                    population,
-                    percent: percent(population, total),
-                    territories: t,
-                }
-            })
-            .collect()
-    }
-
     /// Units not covered by any territory at `stage` or beyond.
     pub fn uncovered_at(&self, stage: Stage) -> Vec<UnitId> {
         (0..self.best.len() as UnitId).filter(|&u| self.best[u as usize].is_none_or(|b| b < stage)).collect()

@@ -26,6 +26,8 @@
 //!            ▼
 //!        coverage ── union of covered units (each resident once), by stage,
 //!            │        région / département / EPCI, overlaps, zones blanches
+//!            │ └─ timeline: the stage of each territory on a date (--at), the
+//!            │     history month by month (dated stages replayed), its projection
 //!            ▼
 //!        dissolve ── groups of units → polygons on the shared arcs
 //!        simplify ── each arc simplified once: no gap between neighbours
@@ -41,6 +43,7 @@
 //!            │
 //!            ▼
 //!        snapshot ── all of it, prepared once, read-only
+//!        dated ───── the same at past dates, prepared on first request, kept (bounded)
 //!        http ────── axum API (JSON, GeoJSON layers, ETag/304, gzip/brotli)
 //! ```
 //!
@@ -53,6 +56,7 @@ pub mod atlas;
 pub mod calendar;
 pub mod commune;
 pub mod coverage;
+pub mod dated;
 pub mod diagnostics;
 pub mod dissolve;
 pub mod export;
@@ -71,4 +75,5 @@ pub mod snapshot;
 pub mod summary;
 pub mod territory;
 pub mod text;
+pub mod timeline;
 pub mod topology;

@@ -232,7 +232,15 @@ pub fn assign(
             ));
             continue;
         }
-        territories.push(Territory { id: d.id, name: d.name, stage: d.stage, aci_date: d.aci_date, units });
+        territories.push(Territory {
+            id: d.id,
+            name: d.name,
+            stage: d.stage,
+            aci_date: d.aci_date,
+            lettre_intention_date: None,
+            projet_sante_date: None,
+            units,
+        });
     }
     if partial_total > 0 {
         tracing::debug!(partial_total, "units partly inside drawn territories");

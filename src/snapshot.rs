@@ -100,6 +100,8 @@ pub struct Snapshot {
     layers: HashMap<LayerKey, OnceLock<Body>>,
     /// Simplified arcs per zoom band, shared by every layer of that band.
     simplified: Vec<OnceLock<Vec<Vec<geo::Coord<f64>>>>>,
+    /// The coverage on past dates asked (`?at=`), kept in a bounded cache.
+    pub dated: crate::dated::DatedViews,
 }
 
 impl Snapshot {
@@ -121,7 +123,20 @@ impl Snapshot {
         let data_date =
             coverage.report.data.cpts.as_deref().and_then(|p| file_date(std::path::Path::new(p))).unwrap_or_default();
         let simplified = ZOOM_BANDS.iter().map(|_| OnceLock::new()).collect();
-        Snapshot { atlas, index, coverage, topology, search, topology_warnings, version, data_date, layers, simplified }
+        let dated = crate::dated::DatedViews::default();
+        Snapshot {
+            atlas,
+            index,
+            coverage,
+            topology,
+            search,
+            topology_warnings,
+            version,
+            data_date,
+            layers,
+            simplified,
+            dated,
+        }
     }
 
     /// The zoom band of a Leaflet zoom level.
@@ -164,9 +179,20 @@ impl Snapshot {
     /// Draws a layer with these options; `band` picks the shared simplified
     /// arcs of a zoom band (its tolerance must be the options' one).
     pub fn draw(&self, layer: Layer, options: &ExportOptions, band: Option<usize>) -> std::io::Result<Body> {
+        self.draw_with(&self.coverage, layer, options, band)
+    }
+
+    /// Draws a layer of another coverage of the same units (a past date).
+    pub fn draw_with(
+        &self,
+        coverage: &Coverage,
+        layer: Layer,
+        options: &ExportOptions,
+        band: Option<usize>,
+    ) -> std::io::Result<Body> {
         let ctx = Context {
             atlas: &self.atlas,
-            coverage: &self.coverage,
+            coverage,
             topology: &self.topology,
             simplified: band.and_then(|b| self.simplified(b)),
         };

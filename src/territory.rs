@@ -1,5 +1,5 @@
-//! Stage 3: CPTS territories — their stage, their ACI date, and the units
-//! they are made of (already resolved against the atlas).
+//! Stage 3: CPTS territories — their stage, the dates they reached each
+//! stage, and the units they are made of (already resolved against the atlas).
 
 use std::fmt;
 use std::str::FromStr;
@@ -202,10 +202,29 @@ pub fn size_class(population: u64) -> u8 {
 pub struct Territory {
     pub id: String,
     pub name: String,
+    /// The stage today (what the list says).
     pub stage: Stage,
+    /// Signature of the ACI.
     pub aci_date: Option<IsoDate>,
+    /// Validation of the lettre d'intention, when the list gives it.
+    pub lettre_intention_date: Option<IsoDate>,
+    /// Validation of the projet de santé, when the list gives it.
+    pub projet_sante_date: Option<IsoDate>,
     /// Sorted, without duplicates.
     pub units: Vec<UnitId>,
+}
+
+impl Territory {
+    /// The date the territory reached a stage, when known. Pré-projets have
+    /// no date: no list records when a project emerged.
+    pub fn date_of(&self, stage: Stage) -> Option<IsoDate> {
+        match stage {
+            Stage::PreProjet => None,
+            Stage::LettreIntention => self.lettre_intention_date,
+            Stage::ProjetSanteValide => self.projet_sante_date,
+            Stage::AciSigne => self.aci_date,
+        }
+    }
 }
 
 #[cfg(test)]

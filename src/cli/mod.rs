@@ -3,6 +3,7 @@
 mod data;
 mod export;
 mod feedback;
+mod history;
 mod locate;
 mod report;
 mod serve;
@@ -27,6 +28,8 @@ enum Command {
     Export(export::Args),
     /// Service HTTP : API JSON et couches GeoJSON pour la carte.
     Serve(serve::Args),
+    /// Couverture mois par mois par stade (France, régions ou départements), rythme et projection vers 100 %.
+    History(history::Args),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -35,5 +38,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Locate(args) => locate::run(args),
         Command::Export(args) => export::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::History(args) => history::run(args),
     }
 }

@@ -13,7 +13,7 @@ use super::data::DataArgs;
 pub struct Args {
     #[command(flatten)]
     data: DataArgs,
-    /// Couverture à l'ACI signé à cette date (AAAA-MM-JJ), d'après les dates de signature.
+    /// Situation à cette date (AAAA-MM-JJ) : chaque CPTS au stade le plus avancé atteint à cette date, d'après les dates de la liste.
     #[arg(long, value_name = "DATE")]
     at: Option<IsoDate>,
     /// Format de sortie.

@@ -238,6 +238,11 @@ pub fn write_layer(ctx: &Context, layer: Layer, options: &ExportOptions, out: im
                     ("stage", Prop::Str(t.stage.key())),
                     ("stage_label", Prop::Str(t.stage.label())),
                     ("aci_date", t.aci_date.map_or(Prop::Null, |d| Prop::Text(d.to_string()))),
+                    (
+                        "lettre_intention_date",
+                        t.lettre_intention_date.map_or(Prop::Null, |d| Prop::Text(d.to_string())),
+                    ),
+                    ("projet_sante_date", t.projet_sante_date.map_or(Prop::Null, |d| Prop::Text(d.to_string()))),
                     ("units", Prop::Int(Some(t.units.len() as u64))),
                     ("population", Prop::Int(Some(population))),
                     ("size_class", Prop::Int(figures.map(|f| u64::from(f.size_class)))),

@@ -10,12 +10,14 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::dated;
 use super::error::ApiError;
 use super::layers::{area_param, bbox_param, stage_param, zoom_param};
 use super::routes::{GEOJSON, JSON, card, json_body, json_response, number, respond};
 use super::web::Web;
 use crate::area::Area;
 use crate::commune::{InseeCode, UnitId};
+use crate::coverage::Coverage;
 use crate::dissolve::dissolve;
 use crate::export::geojson::{FeatureWriter, Prop};
 use crate::snapshot::{Body, Snapshot};
@@ -25,31 +27,41 @@ use crate::text::fold;
 type Shared = State<Arc<Web>>;
 type Params = Query<HashMap<String, String>>;
 
-pub(super) fn summary_body(s: &Snapshot, area: &Area, stage: crate::territory::Stage) -> Result<Body, ApiError> {
-    let summary = AreaSummary::compute(&s.atlas, &s.coverage, area, stage);
+/// The summary of an area at a stage in a coverage (today's, or a past date's: `as_of`).
+pub(super) fn summary_body(
+    s: &Snapshot,
+    coverage: &Coverage,
+    area: &Area,
+    stage: crate::territory::Stage,
+) -> Result<Body, ApiError> {
+    let summary = AreaSummary::compute(&s.atlas, coverage, area, stage);
     let mut value = serde_json::to_value(&summary).map_err(|e| ApiError::Internal(e.to_string()))?;
     value["data_date"] = json!(s.data_date);
     value["fictional"] = json!(s.coverage.report.data.fictional);
+    value["as_of"] = json!(coverage.report.data.as_of);
+    // What the dates leave uncertain on that date, for the whole list.
+    value["undated"] = json!(coverage.report.undated);
     json_body(s, &value)
 }
 
-/// `GET /api/area?stage=&region=|departement=|epci=|cpts=`: the summary of an area at a stage.
+/// `GET /api/area?stage=&at=&region=|departement=|epci=|cpts=`: the summary of an area at a stage (on a date).
 pub async fn summary(State(web): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
     let s = &web.snapshot;
     let stage = stage_param(&params)?;
-    let area = area_param(s, &params)?;
-    let body = if area == Area::France {
-        // Counting France runs over every unit: once per stage, then kept.
-        let web = Arc::clone(&web);
-        tokio::task::spawn_blocking(move || web.france(stage))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??
-    } else {
-        let snapshot = Arc::clone(s);
-        tokio::task::spawn_blocking(move || summary_body(&snapshot, &area, stage))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??
-    };
+    let view = dated::view(s, &params).await?;
+    let area = dated::area_in(s, view.as_ref(), &params)?;
+    let snapshot = Arc::clone(s);
+    let web = Arc::clone(&web);
+    // Counting France runs over every unit: once per stage (and date), then kept.
+    let body = tokio::task::spawn_blocking(move || match (&area, view) {
+        (Area::France, None) => web.france(stage),
+        (Area::France, Some(v)) => {
+            v.answer(&format!("area/{}", stage.key()), || summary_body(&snapshot, &v.coverage, &area, stage))
+        }
+        (_, view) => summary_body(&snapshot, dated::coverage(&snapshot, view.as_ref()), &area, stage),
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(respond(&headers, body, JSON, &[]))
 }
 
@@ -135,7 +147,9 @@ pub async fn locate(State(web): Shared, headers: HeaderMap, Query(params): Param
     let s = &web.snapshot;
     let lon = number(&params, "lon", -180.0..=180.0)?;
     let lat = number(&params, "lat", -90.0..=90.0)?;
-    let unit = s.index.locate(&s.atlas, lon, lat).map(|u| card(s, u));
+    let view = dated::view(s, &params).await?;
+    let coverage = dated::coverage(s, view.as_ref());
+    let unit = s.index.locate(&s.atlas, lon, lat).map(|u| card(s, coverage, u));
     json_response(s, &headers, &json!({ "unit": unit }))
 }
 

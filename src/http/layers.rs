@@ -8,7 +8,12 @@
 //!
 //! `/api/export/{layer}.geojson` and `/api/export/figures.csv` download an
 //! area at a stage (the same parameters as `/api/area`), under a file name
-//! that says the layer, the stage, the area and the data date.
+//! that says the layer, the stage, the area, the date of the situation
+//! (`?at=`) and the data date.
+//!
+//! With `?at=AAAA-MM-JJ`, every layer and download is the situation on that
+//! date (see [`super::dated`]): the national layers of a date are drawn once
+//! and kept with the date's view.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,7 +29,7 @@ use super::web::Web;
 use crate::area::Area;
 use crate::export::layers::{ExportOptions, Layer};
 use crate::snapshot::{Body, Snapshot, ZOOM_BANDS};
-use crate::territory::Stage;
+use crate::territory::{IsoDate, Stage};
 
 type Params = Query<HashMap<String, String>>;
 
@@ -126,6 +131,7 @@ pub async fn layer(
     let stage = stage_param(&params)?;
     let band = Snapshot::band(zoom_param(&params)?);
     let bbox = bbox_param(&params)?;
+    let view = super::dated::view(&web.snapshot, &params).await?;
     if layer == Layer::Communes {
         // Communes are only drawn for the part of the map on screen.
         let b =
@@ -133,12 +139,15 @@ pub async fn layer(
         check_communes(&web, band, b)?;
     }
     let s = Arc::clone(&web.snapshot);
-    let body = match bbox {
-        // The national layers: drawn once, compressed once, kept.
-        None => s.layer(layer, stage, band),
-        Some(b) => {
+    let body = match (bbox, view) {
+        // The national layers: drawn once, compressed once, kept (a date's with the date's view).
+        (None, None) => s.layer(layer, stage, band),
+        (None, Some(v)) => tokio::task::spawn_blocking(move || v.layer(&s, layer, stage, band))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        (Some(b), view) => {
             let options = ExportOptions { bbox: Some(b), ..s.band_options(stage, band) };
-            drawn(s, layer, options, Some(band)).await?
+            drawn(s, view, layer, options, Some(band)).await?
         }
     };
     if body.bytes.len() > MAX_BYTES {
@@ -176,10 +185,12 @@ fn stage_slug(stage: Stage) -> &'static str {
     }
 }
 
-/// `cptsmap_zones-blanches_aci-signe_dep-26_2026-11-22.geojson`
-pub fn file_name(s: &Snapshot, what: &str, stage: Stage, area: &Area, extension: &str) -> String {
+/// `cptsmap_zones-blanches_aci-signe_dep-26_2026-11-22.geojson`; on a past
+/// date, `cptsmap_zones-blanches_aci-signe_dep-26_au-2023-03-01_2026-11-22.geojson`.
+pub fn file_name(s: &Snapshot, what: &str, stage: Stage, area: &Area, at: Option<IsoDate>, extension: &str) -> String {
     let date = if s.data_date.is_empty() { &s.version } else { &s.data_date };
-    format!("cptsmap_{what}_{}_{}_{date}.{extension}", stage_slug(stage), area.slug())
+    let at = at.map_or(String::new(), |d| format!("_au-{d}"));
+    format!("cptsmap_{what}_{}_{}{at}_{date}.{extension}", stage_slug(stage), area.slug())
 }
 
 pub async fn export(
@@ -190,12 +201,15 @@ pub async fn export(
 ) -> Result<Response, ApiError> {
     let s = Arc::clone(&web.snapshot);
     let stage = stage_param(&params)?;
-    let area = area_param(&s, &params)?;
+    let view = super::dated::view(&s, &params).await?;
+    let area = super::dated::area_in(&s, view.as_ref(), &params)?;
+    let at = view.as_ref().map(|v| v.date);
     if file == "figures.csv" {
-        let name = file_name(&s, "chiffres", stage, &area, "csv");
+        let name = file_name(&s, "chiffres", stage, &area, at, "csv");
         let snapshot = Arc::clone(&s);
         let bytes = tokio::task::spawn_blocking(move || {
-            crate::summary::figures_csv(&snapshot.atlas, &snapshot.coverage, &area, stage)
+            let coverage = super::dated::coverage(&snapshot, view.as_ref());
+            crate::summary::figures_csv(&snapshot.atlas, coverage, &area, stage)
         })
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -204,16 +218,22 @@ pub async fn export(
         return Ok(respond(&headers, body, "text/csv; charset=utf-8", &[(header::CONTENT_DISPOSITION, disposition)]));
     }
     let layer = layer_of(&file)?;
-    let name = file_name(&s, layer_slug(layer), stage, &area, "geojson");
+    let name = file_name(&s, layer_slug(layer), stage, &area, at, "geojson");
     let options = ExportOptions { area, ..s.band_options(stage, ZOOM_BANDS.len() - 1) };
-    let body = drawn(s, layer, options, None).await?;
+    let body = drawn(s, view, layer, options, None).await?;
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok(respond(&headers, body, GEOJSON, &[(header::CONTENT_DISPOSITION, disposition)]))
 }
 
-/// Draws a layer off the async executor (it is CPU work).
-async fn drawn(s: Arc<Snapshot>, layer: Layer, options: ExportOptions, band: Option<usize>) -> Result<Body, ApiError> {
-    tokio::task::spawn_blocking(move || s.draw(layer, &options, band))
+/// Draws a layer off the async executor (it is CPU work), today or on a view's date.
+async fn drawn(
+    s: Arc<Snapshot>,
+    view: Option<Arc<crate::dated::DatedView>>,
+    layer: Layer,
+    options: ExportOptions,
+    band: Option<usize>,
+) -> Result<Body, ApiError> {
+    tokio::task::spawn_blocking(move || s.draw_with(super::dated::coverage(&s, view.as_ref()), layer, &options, band))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Internal(e.to_string()))

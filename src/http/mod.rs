@@ -6,9 +6,11 @@
 //! a matching `If-None-Match`; bodies are compressed (gzip, brotli).
 
 mod areas;
+mod dated;
 mod error;
 mod layers;
 mod routes;
+mod timeline;
 mod web;
 
 use std::sync::Arc;

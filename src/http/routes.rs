@@ -23,17 +23,17 @@ type Params = Query<HashMap<String, String>>;
 pub fn routes() -> Router<Arc<Snapshot>> {
     Router::new()
         .route("/api/health", get(health))
-        .route("/api/summary", get(summary))
-        .route("/api/regions", get(regions))
+        .route("/api/summary", get(super::dated::summary))
+        .route("/api/regions", get(super::dated::regions))
         .route("/api/regions/{code}", get(region))
-        .route("/api/departements", get(departements))
+        .route("/api/departements", get(super::dated::departements))
         .route("/api/departements/{code}", get(departement))
         .route("/api/communes", get(commune_at))
         .route("/api/communes/search", get(search))
         .route("/api/communes/{code}", get(commune))
         .route("/api/cpts", get(cpts_list))
         .route("/api/cpts/{id}", get(cpts_one))
-        .route("/api/timeline", get(timeline))
+        .route("/api/timeline", get(super::timeline::timeline))
         .fallback(static_file)
 }
 
@@ -163,31 +163,6 @@ async fn health(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiErr
     )
 }
 
-async fn summary(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    let r = &s.coverage.report;
-    json_response(
-        &s,
-        &headers,
-        &json!({
-            "population": r.population,
-            "units": r.units,
-            "covered": r.covered,
-            "by_stage": r.by_stage,
-            "fictional": r.data.fictional,
-            "data": r.data,
-            "territories": r.cpts.len(),
-            "overlaps": {"units": r.overlaps.units, "population": r.overlaps.population},
-            "uncovered_zones": {"count": r.uncovered_zones.count, "population": r.uncovered_zones.population},
-            "warnings": r.warnings.len() + s.topology_warnings.len(),
-        }),
-    )
-}
-
-async fn regions(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    let body = kept(&s, "regions", || json_body(&s, &s.coverage.report.regions))?;
-    Ok(respond(&headers, body, JSON, &[]))
-}
-
 async fn region(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
     let r = &s.coverage.report;
     let area = r
@@ -201,11 +176,6 @@ async fn region(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) 
     value["departements"] = json!(deps);
     value["bbox"] = json!(bbox_of(&s, |u| s.atlas.unit(u).region == code));
     json_response(&s, &headers, &value)
-}
-
-async fn departements(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    let body = kept(&s, "departements", || json_body(&s, &s.coverage.report.departements))?;
-    Ok(respond(&headers, body, JSON, &[]))
 }
 
 async fn departement(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
@@ -232,18 +202,19 @@ fn bbox_of(s: &Snapshot, keep: impl Fn(UnitId) -> bool) -> Option<[f64; 4]> {
     })
 }
 
-/// The card of a unit: figures, covering territories, uncovered zone.
-pub(super) fn card(s: &Snapshot, u: UnitId) -> Value {
+/// The card of a unit: figures, covering territories, uncovered zone (in a
+/// coverage: today's, or a past date's).
+pub(super) fn card(s: &Snapshot, coverage: &crate::coverage::Coverage, u: UnitId) -> Value {
     let unit = s.atlas.unit(u);
-    let cpts: Vec<Value> = s.coverage.covering[u as usize]
+    let cpts: Vec<Value> = coverage.covering[u as usize]
         .iter()
         .map(|&t| {
-            let t = &s.coverage.territories[t as usize];
+            let t = &coverage.territories[t as usize];
             json!({"id": t.id, "name": t.name, "stage": t.stage, "stage_label": t.stage.label()})
         })
         .collect();
-    let zone = s.coverage.zone_of[u as usize].map(|z| {
-        let zone = &s.coverage.report.uncovered_zones.zones[z as usize];
+    let zone = coverage.zone_of[u as usize].map(|z| {
+        let zone = &coverage.report.uncovered_zones.zones[z as usize];
         json!({"zone": z + 1, "units": zone.units, "population": zone.population, "main_unit": zone.main_unit})
     });
     json!({
@@ -260,14 +231,22 @@ pub(super) fn card(s: &Snapshot, u: UnitId) -> Value {
         "uncovered_zone": zone,
         "bbox": unit.bbox.map(|b| [b.min().x, b.min().y, b.max().x, b.max().y]),
         "fictional": s.coverage.report.data.fictional,
+        "as_of": coverage.report.data.as_of,
     })
 }
 
-async fn commune(State(s): Shared, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, ApiError> {
+async fn commune(
+    State(s): Shared,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
     let parsed: InseeCode =
         code.parse().map_err(|e: crate::commune::InvalidInseeCode| ApiError::bad("code", e.to_string()))?;
+    let view = super::dated::view(&s, &params).await?;
+    let coverage = super::dated::coverage(&s, view.as_ref());
     match s.atlas.resolve(parsed) {
-        Resolved::Unit(u) => json_response(&s, &headers, &card(&s, u)),
+        Resolved::Unit(u) => json_response(&s, &headers, &card(&s, coverage, u)),
         Resolved::City(arrs) => {
             let list: Vec<String> = arrs.iter().map(|&u| s.atlas.unit(u).code.to_string()).collect();
             Err(ApiError::not_found(format!("{code} est remplacée par ses arrondissements : {}", list.join(", "))))
@@ -297,7 +276,7 @@ async fn commune_at(State(s): Shared, headers: HeaderMap, Query(params): Params)
         .index
         .locate(&s.atlas, lon, lat)
         .ok_or_else(|| ApiError::not_found(format!("aucune commune au point ({lon}, {lat})")))?;
-    json_response(&s, &headers, &card(&s, u))
+    json_response(&s, &headers, &card(&s, &s.coverage, u))
 }
 
 /// Largest number of suggestions returned.
@@ -369,17 +348,10 @@ async fn cpts_one(State(s): Shared, headers: HeaderMap, Path(id): Path<String>) 
     json_response(&s, &headers, &value)
 }
 
-async fn timeline(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
-    let body = kept(&s, "timeline", || {
-        json_body(&s, &json!({"stage": "aci_signe", "months": s.coverage.timeline(&s.atlas)}))
-    })?;
-    Ok(respond(&headers, body, JSON, &[]))
-}
-
 /// Answers that depend on the data only, made and compressed once per data
 /// version (the page asks them on every visit; brotli per request cost more
 /// than the rest of the request).
-fn kept(s: &Snapshot, key: &str, make: impl FnOnce() -> Result<Body, ApiError>) -> Result<Body, ApiError> {
+pub(super) fn kept(s: &Snapshot, key: &str, make: impl FnOnce() -> Result<Body, ApiError>) -> Result<Body, ApiError> {
     static KEPT: std::sync::OnceLock<std::sync::Mutex<HashMap<String, Body>>> = std::sync::OnceLock::new();
     let key = format!("{}/{key}", s.version);
     let kept = KEPT.get_or_init(Default::default);

@@ -44,7 +44,7 @@ impl Web {
         if let Some(body) = self.france[stage.level()].get() {
             return Ok(body.clone());
         }
-        let body = areas::summary_body(&self.snapshot, &Area::France, stage)?;
+        let body = areas::summary_body(&self.snapshot, &self.snapshot.coverage, &Area::France, stage)?;
         Ok(self.france[stage.level()].get_or_init(|| body).clone())
     }
 

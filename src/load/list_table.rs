@@ -3,7 +3,8 @@
 //!
 //! Columns are found by name, without case or accents, with the variants
 //! seen in ARS spreadsheets; the header is the first row that names a
-//! commune column (code or name) and a territory column (id or name).
+//! commune column (code or name) and a territory column (id or name). The
+//! date of each stage (lettre d'intention, projet de santé, ACI) is optional.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -26,6 +27,33 @@ const DATE: &[&str] = &[
     "date_de_signature_de_l_aci",
     "date_signature",
     "signature_aci",
+];
+const LI_DATE: &[&str] = &[
+    "date_lettre_intention",
+    "date_lettre_d_intention",
+    "date_li",
+    "date_validation_li",
+    "date_de_validation_li",
+    "date_li_validee",
+    "date_validation_lettre_intention",
+    "date_validation_lettre_d_intention",
+    "date_de_validation_de_la_lettre_d_intention",
+    "date_validation_de_la_lettre_d_intention",
+    "date_validation_de_la_li",
+    "lettre_d_intention_validee_le",
+];
+const PS_DATE: &[&str] = &[
+    "date_projet_sante",
+    "date_projet_de_sante",
+    "date_ps",
+    "date_validation_ps",
+    "date_de_validation_ps",
+    "date_validation_projet_sante",
+    "date_validation_projet_de_sante",
+    "date_validation_du_projet_de_sante",
+    "date_de_validation_du_projet_de_sante",
+    "date_projet_de_sante_valide",
+    "projet_de_sante_valide_le",
 ];
 const COMMUNE_CODE: &[&str] =
     &["code_commune", "code_insee", "insee_com", "code_insee_commune", "codgeo", "insee", "com", "depcom", "code_com"];
@@ -62,7 +90,8 @@ pub(super) struct Columns {
     pub(super) id: Option<usize>,
     pub(super) name: Option<usize>,
     pub(super) stage: usize,
-    pub(super) date: Option<usize>,
+    /// Dates of the lettre d'intention, the projet de santé and the ACI, in that order.
+    pub(super) dates: [Option<usize>; 3],
     pub(super) code: Option<usize>,
     pub(super) commune_name: Option<usize>,
     pub(super) departement: Option<usize>,
@@ -131,7 +160,8 @@ impl Columns {
         if id.is_none() && name.is_none() {
             table.require("d'identifiant ou de nom de CPTS", &[ID, NAME].concat())?;
         }
-        let (date, departement) = (table.column(DATE), table.column(DEPARTEMENT));
-        Ok(Columns { id, name, stage, date, code, commune_name, departement })
+        let dates = [table.column(LI_DATE), table.column(PS_DATE), table.column(DATE)];
+        let departement = table.column(DEPARTEMENT);
+        Ok(Columns { id, name, stage, dates, code, commune_name, departement })
     }
 }

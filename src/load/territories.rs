@@ -3,13 +3,15 @@
 //!
 //! Columns are found by name, without case or accents, with the variants
 //! seen in ARS spreadsheets (`cpts_id`/`id_cpts`, `cpts_nom`/`nom`,
-//! `statut`/`etat`/`avancement`, `date_signature_aci`/`date_aci`,
+//! `statut`/`etat`/`avancement`, `date_lettre_intention`/`date_li`,
+//! `date_projet_sante`/`date_ps`, `date_signature_aci`/`date_aci`,
 //! `code_commune`/`code_insee`/`codgeo`, `commune`/`nom_commune`,
 //! `dep`/`dpt`…), below title rows ([`super::list_table`]). Communes are
 //! given by code or by name ([`super::commune_refs`]). What is doubtful is
 //! kept and reported with its row; every row ends in a territory or in a
 //! warning. What cannot be read (a stage or a date that means nothing) is an
-//! error naming the row.
+//! error naming the row. The dates of a territory's stages are checked
+//! together once it is read ([`crate::timeline::dates::check`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -24,6 +26,7 @@ use crate::commune::{InseeCode, UnitId};
 use crate::diagnostics::Warning;
 use crate::gazetteer::Gazetteer;
 use crate::territory::{InvalidDate, IsoDate, Stage, Territory};
+use crate::timeline::dates::{DATED, stage_event, today};
 
 /// How to read a list.
 #[derive(Debug, Clone, Default)]
@@ -43,7 +46,8 @@ pub struct TerritoryList {
 struct Draft {
     name: String,
     stage: Stage,
-    aci_date: Option<IsoDate>,
+    /// Dates of the stages in [`DATED`] order: lettre d'intention, projet de santé, ACI.
+    dates: [Option<IsoDate>; 3],
     first_line: u64,
     /// Unit or city codes already counted → the row that listed them first.
     codes: HashMap<InseeCode, u64>,
@@ -68,7 +72,7 @@ pub fn read_territory_list_with(
         warnings: Vec::new(),
         drafts: BTreeMap::new(),
         stages: HashMap::new(),
-        last_date: (String::new(), None),
+        last_date: Default::default(),
         padded: Vec::new(),
         departements: HashMap::new(),
     };
@@ -87,8 +91,8 @@ struct Reader<'a> {
     drafts: BTreeMap<String, Draft>,
     /// A list repeats a handful of stage labels thousands of times: parse each once.
     stages: HashMap<String, Stage>,
-    /// Rows of one territory follow each other: remember the last date read.
-    last_date: (String, Option<IsoDate>),
+    /// Rows of one territory follow each other: remember the last date read in each date column.
+    last_date: [(String, Option<IsoDate>); 3],
     padded: Vec<u64>,
     /// Département cell → its code (`None`: not recognised), with the rows that gave it.
     departements: HashMap<String, (Option<String>, Vec<u64>)>,
@@ -104,14 +108,17 @@ impl Reader<'_> {
         }
         let name = Some(get(c.name)).filter(|s| !s.is_empty()).unwrap_or(id);
         let stage = self.stage(line, get(Some(c.stage)))?;
-        let date = self.date(line, get(c.date))?;
+        let mut dates = [None; 3];
+        for (i, date) in dates.iter_mut().enumerate() {
+            *date = self.date(line, i, get(c.dates[i]))?;
+        }
         let departement = self.departement(line, get(c.departement));
         let cell = Some(get(c.code)).filter(|s| !s.is_empty()).unwrap_or(get(c.commune_name));
         if !self.drafts.contains_key(id) {
             let draft = Draft {
                 name: name.to_string(),
                 stage,
-                aci_date: date,
+                dates,
                 first_line: line,
                 codes: HashMap::new(),
                 units: Vec::new(),
@@ -122,7 +129,7 @@ impl Reader<'_> {
         // Formatting a location per row would cost more than the row: only when warning.
         let table = self.table;
         let at = || table.location(line);
-        check_consistency(draft, id, name, stage, date, at, &mut self.warnings);
+        check_consistency(draft, id, name, stage, dates, at, &mut self.warnings);
         let parts = commune_refs::split(cell);
         if parts.is_empty() {
             self.warnings.push(Warning::at(
@@ -152,15 +159,16 @@ impl Reader<'_> {
         Ok(stage)
     }
 
-    fn date(&mut self, line: u64, text: &str) -> Result<Option<IsoDate>, InputError> {
+    /// The date of column `column` (0: lettre d'intention, 1: projet de santé, 2: ACI).
+    fn date(&mut self, line: u64, column: usize, text: &str) -> Result<Option<IsoDate>, InputError> {
         if text.is_empty() {
             return Ok(None);
         }
-        if text == self.last_date.0 {
-            return Ok(self.last_date.1);
+        if text == self.last_date[column].0 {
+            return Ok(self.last_date[column].1);
         }
         let parsed = parse_date(text).map_err(|e| self.table.error(line, e.to_string()))?;
-        self.last_date = (text.to_string(), Some(parsed));
+        self.last_date[column] = (text.to_string(), Some(parsed));
         Ok(Some(parsed))
     }
 
@@ -276,7 +284,7 @@ fn check_consistency(
     id: &str,
     name: &str,
     stage: Stage,
-    date: Option<IsoDate>,
+    dates: [Option<IsoDate>; 3],
     at: impl Fn() -> String,
     warnings: &mut Vec<Warning>,
 ) {
@@ -293,13 +301,19 @@ fn check_consistency(
             ),
         ));
     }
-    if date.is_some() && date != draft.aci_date {
-        let first = draft.aci_date.map_or("aucune".to_string(), |d| d.to_string());
-        warnings.push(Warning::at(
-            "conflicting_date",
-            at(),
-            format!("CPTS {id} : date d'ACI différente de la ligne {} ({first}) ; retenue : {first}", draft.first_line),
-        ));
+    for ((date, first), stage) in dates.into_iter().zip(draft.dates).zip(DATED) {
+        if date.is_some() && date != first {
+            let first = first.map_or("aucune".to_string(), |d| d.to_string());
+            warnings.push(Warning::at(
+                "conflicting_date",
+                at(),
+                format!(
+                    "CPTS {id} : date {} différente de la ligne {} ({first}) ; retenue : {first}",
+                    stage_event(stage),
+                    draft.first_line
+                ),
+            ));
+        }
     }
     if name != draft.name {
         warnings.push(Warning::at(
@@ -312,15 +326,24 @@ fn check_consistency(
 
 fn finish(drafts: BTreeMap<String, Draft>, table: &Table, warnings: &mut Vec<Warning>) -> Vec<Territory> {
     let mut out = Vec::with_capacity(drafts.len());
+    let today = today();
     for (id, mut d) in drafts {
         let at = table.location(d.first_line);
-        if d.aci_date.is_some() && d.stage != Stage::AciSigne {
-            warnings.push(Warning::at(
-                "date_without_aci",
-                &at,
-                format!("CPTS {id} : date d'ACI donnée pour le statut « {} » ; ignorée", d.stage.label()),
-            ));
-            d.aci_date = None;
+        // A date for a stage not reached yet says nothing true about the past: dropped.
+        for (date, stage) in d.dates.iter_mut().zip(DATED) {
+            if date.is_some() && stage > d.stage {
+                let kind = if stage == Stage::AciSigne { "date_without_aci" } else { "date_beyond_stage" };
+                warnings.push(Warning::at(
+                    kind,
+                    &at,
+                    format!(
+                        "CPTS {id} : date {} donnée pour le statut « {} » ; ignorée",
+                        stage_event(stage),
+                        d.stage.label()
+                    ),
+                ));
+                *date = None;
+            }
         }
         d.units.sort_unstable();
         d.units.dedup();
@@ -332,7 +355,20 @@ fn finish(drafts: BTreeMap<String, Draft>, table: &Table, warnings: &mut Vec<War
             ));
             continue;
         }
-        out.push(Territory { id, name: d.name, stage: d.stage, aci_date: d.aci_date, units: d.units });
+        let [lettre_intention_date, projet_sante_date, aci_date] = d.dates;
+        let territory = Territory {
+            id,
+            name: d.name,
+            stage: d.stage,
+            aci_date,
+            lettre_intention_date,
+            projet_sante_date,
+            units: d.units,
+        };
+        for (kind, message) in crate::timeline::dates::check(&territory, today) {
+            warnings.push(Warning::at(kind, &at, message));
+        }
+        out.push(territory);
     }
     out
 }

@@ -43,7 +43,21 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     if let Some(date) = r.data.as_of {
-        writeln!(out, "Situation au {date} : seules les CPTS à l'ACI signé à cette date sont comptées.")?;
+        writeln!(
+            out,
+            "Situation au {date} : chaque CPTS est comptée au stade le plus avancé atteint à cette date, d'après \
+             les dates de la liste (lettre d'intention, projet de santé, ACI) ; sans date à cette date, elle n'est pas comptée."
+        )?;
+        if let Some(u) = r.undated.as_ref().filter(|u| u.territories > 0) {
+            writeln!(
+                out,
+                "  Dates manquantes : {} CPTS (dont {} pré-projets, stade sans date) ont pu être plus avancées ; \
+                 {} habitants peut-être sous-comptés à un stade.",
+                u.territories,
+                u.pre_projets,
+                thousands(u.population)
+            )?;
+        }
     }
     writeln!(
         out,
@@ -103,7 +117,7 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
         "Zones blanches (aucune CPTS{}) : {} zones, {} habitants",
-        if r.data.as_of.is_some() { " à l'ACI signé" } else { ", à aucun stade" },
+        if r.data.as_of.is_some() { ", à aucun stade, à cette date" } else { ", à aucun stade" },
         thousands(z.count as u64),
         thousands(z.population)
     )?;

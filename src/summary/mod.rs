@@ -106,6 +106,8 @@ pub struct TerritoryItem {
     pub stage_label: &'static str,
     pub size_class: u8,
     pub aci_date: Option<IsoDate>,
+    pub lettre_intention_date: Option<IsoDate>,
+    pub projet_sante_date: Option<IsoDate>,
     /// Whole territory.
     pub population: u64,
     pub units: usize,
@@ -272,6 +274,8 @@ fn territories(atlas: &Atlas, coverage: &Coverage, units: &[UnitId], stage: Stag
                 stage_label: territory.stage.label(),
                 size_class: figures.size_class,
                 aci_date: territory.aci_date,
+                lettre_intention_date: territory.lettre_intention_date,
+                projet_sante_date: territory.projet_sante_date,
                 population: figures.population,
                 units: figures.units,
                 population_in_area: pop,

@@ -13,4 +13,5 @@ mod lists;
 mod names;
 mod national;
 mod projection;
+mod timeline;
 mod util;

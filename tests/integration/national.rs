@@ -104,7 +104,8 @@ fn coverage_at_a_date_grows_with_the_date() {
     let at = |date: &str| {
         let r = json(&["report", "--format", "json", "--at", date]);
         assert_eq!(r["data"]["as_of"], date);
-        u(&r["covered"]["population"])
+        // ACI signé: every signed territory of the demo has its date (pré-projets have none).
+        u(&r["by_stage"][0]["population"])
     };
     let (early, later) = (at("2021-01-01"), at("2024-01-01"));
     let today = stage_populations(national_report())[0];

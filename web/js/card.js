@@ -3,6 +3,7 @@
 // select the département, the EPCI or a CPTS (the panel then summarises it).
 import { STAGES, ORDER, fmt, esc, stagePhrase } from './format.js';
 import { state, update } from './state.js';
+import { dayLabel } from './situation.js';
 
 function covered(c) {
   const level = ORDER.indexOf(state.stage);
@@ -18,10 +19,11 @@ export function cardHtml(c) {
   const cpts = c.cpts.map((t) => `<li><span class="swatch" style="background:${STAGES[t.stage].color}" aria-hidden="true"></span>` +
     `${areaLink('cpts', t.id, t.name)} — <em>${esc(t.stage_label)}</em></li>`).join('');
   let status;
-  if (covered(c)) status = `<p class="ok">Couverte (${esc(stagePhrase(state.stage))}).</p>`;
-  else if (c.cpts.length) status = `<p class="blanche">Non couverte au stade « ${esc(STAGES[state.stage].label)} » : zone blanche à ce stade.</p>`;
-  else if (c.uncovered_zone) status = `<p class="blanche">Zone blanche : aucune CPTS.</p><p>La zone compte ${fmt(c.uncovered_zone.population)} habitants dans ${c.uncovered_zone.units} communes.</p>`;
-  else status = '<p class="blanche">Aucune CPTS.</p>';
+  const when = c.as_of ? ` au ${esc(dayLabel(c.as_of))}` : '';
+  if (covered(c)) status = `<p class="ok">Couverte (${esc(stagePhrase(state.stage))})${when}.</p>`;
+  else if (c.cpts.length) status = `<p class="blanche">Non couverte au stade « ${esc(STAGES[state.stage].label)} »${when} : zone blanche à ce stade.</p>`;
+  else if (c.uncovered_zone) status = `<p class="blanche">Zone blanche${when} : aucune CPTS.</p><p>La zone compte ${fmt(c.uncovered_zone.population)} habitants dans ${c.uncovered_zone.units} communes.</p>`;
+  else status = `<p class="blanche">Aucune CPTS${when}.</p>`;
   const epcis = (c.epcis || []).map((e) => areaLink('epci', e.code, e.name)).join(', ');
   return `<div class="card" data-code="${esc(c.code)}"><h3>${esc(c.name)} <small>(${esc(c.code)})</small></h3>` +
     `<p>${pop}</p><p>Département : ${areaLink('departement', c.departement, c.departement_name)} (${esc(c.departement)})</p>` +

@@ -1,13 +1,15 @@
 // cptsmap — the map page. Plain JavaScript modules over the JSON API of
-// `cptsmap serve`. One state (stage, area, selected commune) drives the map,
-// the figures, the table, the downloads and the permalink.
+// `cptsmap serve`. One state (stage, area, date, selected commune) drives the
+// map, the figures, the table, the chart, the downloads and the permalink.
 import { api } from './api.js';
 import { $, esc } from './format.js';
-import { state, update, subscribe, readHash, writeHash, FRANCE } from './state.js';
+import { state, update, subscribe, readHash, writeHash, FRANCE, atParam } from './state.js';
 import { createMap, refresh, fitBox, METROPOLE } from './map.js';
 import { openCard } from './card.js';
 import * as panel from './panel.js';
 import { wireSearch } from './search.js';
+import * as situation from './situation.js';
+import * as chart from './chart.js';
 
 const view = createMap();
 const { map } = view;
@@ -28,7 +30,7 @@ function fitFrance() {
 const CITIES = new Set(['75056', '69123', '13055']);
 
 async function openCommune(code) {
-  const c = CITIES.has(code) ? null : await api(`api/communes/${encodeURIComponent(code)}`).catch(() => null);
+  const c = CITIES.has(code) ? null : await api(`api/communes/${encodeURIComponent(code)}?${atParam().slice(1)}`).catch(() => null);
   if (!c) {
     // A city searched by its own code (Paris 75056…): show its arrondissements.
     update({ commune: code });
@@ -45,15 +47,38 @@ async function openCommune(code) {
 panel.onZoomRequest((bbox) => fitBox(map, bbox, { maxZoom: 12 }));
 wireSearch({ openCommune });
 panel.wirePickers();
+situation.wire();
+chart.wire();
+
+/** The chart of the state's area in time (France's series is asked once at start). */
+async function renderChart(series) {
+  const a = state.area;
+  const t = series ?? await api(`api/timeline${a.level === 'france' ? '' : `?level=${a.level}&code=${encodeURIComponent(a.code)}`}`);
+  chart.render(t, { at: state.at, onPick: situation.pick });
+}
+
+/** The table of départements at the state's date. */
+async function loadTable() {
+  panel.setDepartements(await api(`api/departements${state.at ? `?at=${state.at}` : ''}`));
+  panel.renderTable();
+}
 
 subscribe(async (why, options) => {
   if (why.includes('stage')) $('#stage').value = state.stage;
   if (why.includes('area')) panel.renderPickers();
+  if (why.includes('area')) renderChart().catch(console.warn);
+  if (why.includes('at')) {
+    situation.render();
+    chart.showDate(state.at);
+    // A commune's card says its coverage at the date it was opened on.
+    map.closePopup();
+    loadTable().catch(console.warn);
+  }
   // The map follows the state even when the view does not move; when it
   // moves to the area (known once its summary is in), it loads again.
   if (!options.fit) refresh(view).catch(console.warn);
-  if (why.includes('stage') || why.includes('area')) {
-    panel.renderTable();
+  if (why.includes('stage') || why.includes('area') || why.includes('at')) {
+    if (!why.includes('at')) panel.renderTable();
     const a = await panel.renderSummary({ focus: options.focusSummary }).catch((e) => { console.error(e); return null; });
     if (a && a.level === state.area.level && (a.code ?? null) === (state.area.code ?? null)) {
       state.area = { ...state.area, name: a.name, bbox: a.bbox };
@@ -89,11 +114,14 @@ window.addEventListener('afterprint', () => {
   else if (!wanted.area) fitFrance();
   if (wanted.area) state.area = { ...wanted.area, name: wanted.area.code };
   state.commune = wanted.commune || null;
+  state.at = wanted.at;
+  situation.render();
   const early = wanted.view || !wanted.area ? refresh(view) : null;
   const summary = panel.renderSummary().then((a) => ({ a }), (e) => ({ e }));
-  const [regions, departements, timeline] = await Promise.all([api('api/regions'), api('api/departements'), api('api/timeline')]);
+  const [regions, departements, timeline] = await Promise.all([api('api/regions'), api(`api/departements${state.at ? `?at=${state.at}` : ''}`), api('api/timeline')]);
   panel.setAreas(departements, regions);
-  panel.renderTimeline(timeline);
+  situation.setMonths(timeline.months);
+  renderChart(state.area.level === 'france' ? timeline : undefined).catch(console.warn);
   panel.renderPickers();
   panel.renderTable();
   let { a, e } = await summary;
@@ -106,6 +134,7 @@ window.addEventListener('afterprint', () => {
     $('#summary').insertAdjacentHTML('afterbegin', `<p class="blanche" role="alert">${esc(e.message)}</p>`);
   }
   state.area = { ...state.area, name: a.name, bbox: a.bbox };
+  situation.setMonths(timeline.months, a.data_date);
   // `#dep=26` alone: the map shows the area whose figures are shown.
   if (!wanted.view) { if (a.level !== 'france') fitBox(map, a.bbox); else if (!early) fitFrance(); }
   writeView();

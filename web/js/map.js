@@ -4,7 +4,7 @@
 // selection outlined; place names from the bundled data; overseas insets.
 import { api, areaQuery, ApiError } from './api.js';
 import { STAGES, ORDER, ZONE_COLOR, OVERLAP_COLOR, fmt, esc } from './format.js';
-import { state, update, writeHash } from './state.js';
+import { state, update, writeHash, atParam } from './state.js';
 import { addLabels } from './labels.js';
 import { addInsets } from './insets.js';
 import { openCard } from './card.js';
@@ -131,7 +131,9 @@ export async function refresh(view, { force = false } = {}) {
   const z = map.getZoom();
   const band = bandOf(z);
   const bbox = band ? snappedBox(map, GRID[band], 0.25) : null;
-  const url = (name, box) => `api/layers/${name}.geojson?zoom=${BAND_ZOOM[band]}&stage=${state.stage}${box ? `&bbox=${box}` : ''}`;
+  // Territories and zones blanches follow the date; borders and communes do not, but share the query (and the cache).
+  const url = (name, box) => `api/layers/${name}.geojson?zoom=${BAND_ZOOM[band]}&stage=${state.stage}${box ? `&bbox=${box}` : ''}` +
+    (['cpts', 'uncovered', 'overlaps'].includes(name) ? atParam() : '');
   const wanted = ['regions', 'departements', 'cpts', 'uncovered', 'overlaps'].map((n) => [n, url(n, bbox)]);
   if (Math.floor(z + 1e-6) >= COMMUNES_FROM_ZOOM) wanted.push(['communes', url('communes', snappedBox(map, band === 3 ? 0.125 : 0.25, 0.1))]);
   const labelsReady = view.labels.prefetch(band, bbox);
@@ -194,7 +196,7 @@ export function fitBox(map, bbox, options = {}) {
 
 /** What is at a clicked point: a commune card, or a plain note on the sea (not an error). */
 async function locate(map, latlng) {
-  const r = await api(`api/locate?lon=${latlng.lng.toFixed(6)}&lat=${latlng.lat.toFixed(6)}`, { cached: false });
+  const r = await api(`api/locate?lon=${latlng.lng.toFixed(6)}&lat=${latlng.lat.toFixed(6)}${atParam()}`, { cached: false });
   if (!r.unit) {
     L.popup({ maxWidth: 260 }).setLatLng(latlng).setContent('<p class="card">Aucune commune ici (mer ou hors de France).</p>').openOn(map);
     return;

@@ -1,8 +1,10 @@
-// The side panel: the summary of the selected area at the chosen stage, the
-// downloads of exactly that, the ACI timeline and the table of départements.
-import { api, areaQuery } from './api.js';
+// The side panel: the summary of the selected area at the chosen stage and
+// date, the downloads of exactly that and the table of départements (the
+// chart of the area in time is chart.js).
+import { api, areaQuery, ApiError } from './api.js';
 import { STAGES, fmt, pct, esc, $, swatch, stagePhrase, longDate, SIZE_LABELS } from './format.js';
-import { state, update, FRANCE } from './state.js';
+import { state, update, FRANCE, atParam } from './state.js';
+import { dayLabel } from './situation.js';
 
 const SHOWN = 10;
 const table = { key: 'percent', dir: 'ascending' };
@@ -14,6 +16,11 @@ export function setAreas(deps, regs) {
   regions = regs;
   $('#region').innerHTML = '<option value="">France entière</option>' +
     regions.map((r) => `<option value="${esc(r.code)}">${esc(r.name)}</option>`).join('');
+}
+
+/** The départements' figures at the state's date (the table follows the date). */
+export function setDepartements(deps) {
+  departements = deps;
 }
 
 export const departementName = (code) => departements.find((d) => d.code === code)?.name;
@@ -71,7 +78,8 @@ export function onZoomRequest(f) { zoomTo = f; }
 function onSummaryClick(e) {
   const b = e.target.closest('button');
   if (!b) return;
-  if (b.dataset.bbox) zoomTo(JSON.parse(b.dataset.bbox));
+  if (b.dataset.today) update({ at: null });
+  else if (b.dataset.bbox) zoomTo(JSON.parse(b.dataset.bbox));
   else if (b.dataset.level === 'france') update({ area: FRANCE, commune: null }, { fit: true, focusSummary: true });
   else if (b.dataset.level) update({ area: { level: b.dataset.level, code: b.dataset.code, name: b.dataset.name }, commune: null }, { fit: true, focusSummary: true });
   else if (b.dataset.more) {
@@ -111,20 +119,21 @@ function summaryHtml(a) {
   const cpts = list(a.cpts, (t) =>
     `<button type="button" class="link" data-level="cpts" data-code="${esc(t.id)}" data-name="${esc(t.name)}">${esc(t.name)}</button>` +
     `<br><small>${swatch(t.stage)}${esc(t.stage_label)} · taille ${t.size_class} <span class="visually-hidden">(${SIZE_LABELS[t.size_class]})</span>` +
-    `${t.aci_date ? ` · ACI du ${esc(longDate(t.aci_date))}` : ''} · ${fmt(t.population)} hab.</small>`, 'CPTS');
+    `${stageDate(t)} · ${fmt(t.population)} hab.</small>`, 'CPTS');
   const overlaps = a.overlaps.units
     ? `<p>${fmt(a.overlaps.units)} commune${a.overlaps.units > 1 ? 's' : ''} (${fmt(a.overlaps.population)} hab.) dans plusieurs CPTS.</p>` +
       list(a.overlaps.list, (o) => `${esc(o.name)} <small>(${esc(o.cpts.join(', '))})</small>`, 'communes')
     : '<p>Aucune commune dans plusieurs CPTS.</p>';
   return crumbs(a) +
     `<h2 id="summary-title" tabindex="-1">${esc(a.name)}${code}</h2>` +
+    (a.as_of ? `<p class="as-of">Au ${esc(dayLabel(a.as_of))}</p>` : '') +
     `<p class="headline"><strong>${known ? pct(a.percent) : 'n.c.'}</strong> de la population couverte (${esc(stagePhrase(a.stage))})<br>` +
     `${fmt(a.covered_population)} habitants sur ${fmt(a.population)}</p>` +
     `<div class="progress" role="progressbar" aria-label="Population couverte, ${esc(stage.label)}" aria-valuemin="0" aria-valuemax="100" aria-valuenow="${a.percent.toFixed(1)}"><div class="bar" style="width:${a.percent}%;background:${stage.color}"></div></div>` +
     '<p class="goal">Objectif : 100 % de la population couverte.</p>' +
     `<table class="stages"><caption class="visually-hidden">Population couverte par stade (cumulé)</caption><tbody>${rows}` +
     `<tr class="remaining"><th scope="row">Reste à couvrir</th><td class="num" id="remaining">${fmt(a.uncovered_population)}</td><td class="num">${known ? pct(100 - a.percent) : 'n.c.'}</td></tr></tbody></table>` +
-    nc +
+    nc + undatedNote(a) +
     `<h3>Zones blanches <small>(${fmt(a.zones.count)} zone${a.zones.count > 1 ? 's' : ''}, ${fmt(a.zones.population)} hab.)</small></h3>` +
     (a.zones.count ? zones : '<p>Aucune : toute la population est couverte à ce stade.</p>') +
     (a.zones.count > a.zones.list.length ? `<p class="note">Les ${a.zones.list.length} plus peuplées ; les ${fmt(a.zones.count)} sont dans le téléchargement « Zones blanches ».</p>` : '') +
@@ -135,6 +144,30 @@ function summaryHtml(a) {
     (a.level !== 'france' ? '<p><button type="button" class="button back" data-level="france">Retour à la France entière</button></p>' : '');
 }
 
+/** The date of the stage a territory is shown at (its stage on the map's date). */
+function stageDate(t) {
+  const date = { aci_signe: t.aci_date, projet_sante_valide: t.projet_sante_date, lettre_intention: t.lettre_intention_date }[t.stage];
+  const what = { aci_signe: 'ACI du', projet_sante_valide: 'projet de santé validé le', lettre_intention: "lettre d'intention du" }[t.stage];
+  return date ? ` · ${what} ${esc(longDate(date))}` : '';
+}
+
+/** On a past date, for France: the territories whose stage on that date their dates leave uncertain. */
+function undatedNote(a) {
+  const u = a.undated;
+  if (!a.as_of || a.level !== 'france' || !u || !u.territories) return '';
+  const pre = u.pre_projets ? ` (dont ${fmt(u.pre_projets)} pré-projet${u.pre_projets > 1 ? 's' : ''}, un stade sans date)` : '';
+  return `<p class="note">Au ${esc(dayLabel(a.as_of))}, ${fmt(u.territories)} CPTS${pre} n'ont pas de date pour un stade atteint depuis : ` +
+    `elles ne sont pas comptées à cette date, ou à un stade inférieur ; ${fmt(u.population)} habitants sont peut-être sous-comptés à un stade.</p>`;
+}
+
+/** A CPTS chosen on the map, on a date before its first dated stage: say so, offer today or France. */
+function notYetHtml(e) {
+  return `<h2 id="summary-title" tabindex="-1">${esc(state.area.name || state.area.code)} <small>CPTS</small></h2>` +
+    `<p class="as-of">Au ${esc(dayLabel(state.at))}</p><p class="blanche" role="alert">${esc(e.message)}.</p>` +
+    '<p><button type="button" class="button" data-today="1">Revenir à la situation actuelle</button> ' +
+    '<button type="button" class="button back" data-level="france">Retour à la France entière</button></p>';
+}
+
 let summarySeq = 0;
 /** Loads and shows the summary of the state's area at its stage; resolves to it. */
 export async function renderSummary({ focus = false } = {}) {
@@ -142,11 +175,22 @@ export async function renderSummary({ focus = false } = {}) {
   const el = $('#summary');
   el.setAttribute('aria-busy', 'true');
   const q = areaQuery(state.area);
-  const a = await api(`api/area?stage=${state.stage}${q ? '&' + q : ''}`);
+  let a;
+  try {
+    a = await api(`api/area?stage=${state.stage}${q ? '&' + q : ''}${atParam()}`);
+  } catch (e) {
+    if (!(state.at && e instanceof ApiError && e.status === 404) || ticket !== summarySeq) throw e;
+    el.innerHTML = notYetHtml(e);
+    el.setAttribute('aria-busy', 'false');
+    disableExports('Cette CPTS n\'existait pas encore à cette date');
+    $('#summary-status').textContent = e.message;
+    document.body.dataset.summary = `${state.area.level}:${state.area.code ?? ''}:${state.stage}`;
+    return { level: state.area.level, code: state.area.code, name: state.area.name, bbox: state.area.bbox };
+  }
   if (ticket !== summarySeq) return a;
   el.innerHTML = summaryHtml(a);
   // Said once by screen readers, rather than the whole panel.
-  $('#summary-status').textContent = `${a.name} : ${a.population ? pct(a.percent) : 'n.c.'} de la population couverte (${stagePhrase(a.stage)}), reste à couvrir ${fmt(a.uncovered_population)} habitants.`;
+  $('#summary-status').textContent = `${a.name}${a.as_of ? `, au ${dayLabel(a.as_of)}` : ''} : ${a.population ? pct(a.percent) : 'n.c.'} de la population couverte (${stagePhrase(a.stage)}), reste à couvrir ${fmt(a.uncovered_population)} habitants.`;
   el.setAttribute('aria-busy', 'false');
   $('#demo').hidden = !a.fictional;
   $('#data-date').textContent = a.data_date ? `Données du ${longDate(a.data_date)}.` : '';
@@ -165,10 +209,22 @@ export async function renderSummary({ focus = false } = {}) {
   return a;
 }
 
+/** Nothing to download: every button inert, saying why. */
+function disableExports(why) {
+  $('#export-scope').textContent = why;
+  for (const el of document.querySelectorAll('#exports a.button')) {
+    el.removeAttribute('href');
+    el.removeAttribute('download');
+    el.setAttribute('aria-disabled', 'true');
+    el.title = why;
+  }
+}
+
 function renderExports(a) {
   const q = areaQuery(state.area);
-  const params = `stage=${state.stage}${q ? '&' + q : ''}`;
-  const scope = `${STAGES[state.stage].label}${state.stage === 'pre_projet' ? ' (tout stade)' : ''} · ${a.name}`;
+  const params = `stage=${state.stage}${q ? '&' + q : ''}${atParam()}`;
+  const when = state.at ? ` · au ${dayLabel(state.at)}` : '';
+  const scope = `${STAGES[state.stage].label}${state.stage === 'pre_projet' ? ' (tout stade)' : ''} · ${a.name}${when}`;
   $('#export-scope').textContent = `Stade : ${scope}${a.data_date ? ` · données du ${longDate(a.data_date)}` : ''}`;
   const links = { figures: 'figures.csv', uncovered: 'uncovered.geojson', cpts: 'cpts.geojson', overlaps: 'overlaps.geojson', communes: 'communes.geojson' };
   for (const [id, file] of Object.entries(links)) {
@@ -216,20 +272,3 @@ export function renderTable() {
   }).join('');
   if (focused) document.querySelector(`#dep-table tbody button[data-code="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
 }
-
-export function renderTimeline(t) {
-  const months = t.months;
-  if (!months.length) { $('#chart').textContent = 'Aucune date de signature.'; return; }
-  const W = 340, H = 140, P = 30;
-  const x = (i) => P + (i / Math.max(months.length - 1, 1)) * (W - P - 6);
-  const y = (p) => H - 18 - (p / 100) * (H - 30);
-  const path = months.map((m, i) => `${i ? 'L' : 'M'}${x(i).toFixed(1)},${y(m.percent).toFixed(1)}`).join('');
-  const years = months.map((m, i) => [m.month, i]).filter(([m]) => m.endsWith('-01'));
-  const last = months[months.length - 1];
-  $('#chart').setAttribute('aria-label', `Couverture à l'ACI signé : ${pct(last.percent)} en ${last.month}`);
-  $('#chart').innerHTML = `<svg viewBox="0 0 ${W} ${H}" xmlns="http://www.w3.org/2000/svg" aria-hidden="true">` +
-    [0, 50, 100].map((p) => `<line x1="${P}" x2="${W - 6}" y1="${y(p)}" y2="${y(p)}" stroke="#ccd"/><text x="2" y="${y(p) + 4}" font-size="10" fill="#1d2433">${p} %</text>`).join('') +
-    years.map(([m, i]) => `<text x="${x(i) - 10}" y="${H - 4}" font-size="10" fill="#1d2433">${m.slice(0, 4)}</text>`).join('') +
-    `<path d="${path}" fill="none" stroke="${STAGES.aci_signe.color}" stroke-width="2"/></svg>`;
-}
-

@@ -1,6 +1,6 @@
-// The one state of the page — stage, area, selected commune — and the
-// permalink that carries it. The map, every figure, the table and the
-// downloads read it; nothing else decides what is shown.
+// The one state of the page — stage, area, date, selected commune — and the
+// permalink that carries it. The map, every figure, the table, the chart and
+// the downloads read it; nothing else decides what is shown.
 
 const listeners = [];
 
@@ -10,11 +10,16 @@ export const state = {
   area: { level: 'france', code: null, name: 'France' },
   /** INSEE code of the selected commune, or null. */
   commune: null,
+  /** The situation shown: `AAAA-MM-JJ`, or null for today's list. */
+  at: null,
 };
+
+/** `&at=2023-03-01` when a past date is shown, else nothing: appended to every API query that follows the date. */
+export const atParam = () => (state.at ? `&at=${state.at}` : '');
 
 export const FRANCE = { level: 'france', code: null, name: 'France' };
 
-/** Changes the state and tells every view; `why` says what changed (`stage`, `area`, `commune`). */
+/** Changes the state and tells every view; `why` says what changed (`stage`, `area`, `commune`, `at`). */
 export function update(patch, options = {}) {
   const why = Object.keys(patch).filter((k) => JSON.stringify(state[k]) !== JSON.stringify(patch[k]));
   Object.assign(state, patch);
@@ -27,7 +32,7 @@ export function subscribe(f) {
 
 const HASH_KEYS = { region: 'region', departement: 'dep', epci: 'epci', cpts: 'cpts' };
 
-/** `#stage=aci_signe&dep=26&z=8&lat=…&lon=…` */
+/** `#stage=aci_signe&dep=26&at=2023-03-01&z=8&lat=…&lon=…` */
 export function writeHash(view) {
   const p = new URLSearchParams();
   if (view) {
@@ -38,13 +43,15 @@ export function writeHash(view) {
   if (state.stage !== 'pre_projet') p.set('stage', state.stage);
   if (state.area.level !== 'france') p.set(HASH_KEYS[state.area.level], state.area.code);
   if (state.commune) p.set('commune', state.commune);
+  if (state.at) p.set('at', state.at);
   const hash = '#' + p.toString();
   if (location.hash !== hash) history.replaceState(null, '', hash);
 }
 
 export function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
-  const out = { stage: p.get('stage'), area: null, commune: p.get('commune'), view: null };
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(p.get('at') || '') ? p.get('at') : null;
+  const out = { stage: p.get('stage'), area: null, commune: p.get('commune'), at, view: null };
   for (const [level, key] of Object.entries(HASH_KEYS)) {
     if (p.get(key)) out.area = { level, code: p.get(key) };
   }
