@@ -283,35 +283,44 @@ fn a_spreadsheet_with_dates_as_dates_serials_and_french_text_counts_as_the_csv()
 fn history_of_every_month_is_what_report_at_counts_on_the_first_of_that_month() {
     let s = national();
     let territories = &s.coverage.territories;
+    // The binary's JSON, over its default months (the list's first date to the last).
+    let cli = json(&["history", "--format", "json"]);
+    let h = &cli["history"];
+    let months: Vec<&str> = h["months"].as_array().unwrap().iter().map(|m| m.as_str().unwrap()).collect();
     let (from, to) = default_range(territories, today()).expect("the demo list is dated");
-    assert!(to.since(from) >= 96, "{from} → {to}");
-    let h = history(&s.atlas, territories, &Grouping::national(&s.atlas), from, to);
-    let france = &h.areas[0];
-    for (i, month) in h.months.iter().enumerate() {
-        let day = month.first_day();
-        let c = compute(&s.atlas, territories.clone(), &Options { as_of: Some(day) }, Vec::new());
-        let report: Vec<u64> = c.report.by_stage.iter().map(|f| f.population).collect();
-        let series: Vec<u64> = france.stages.iter().map(|st| st.population[i]).collect();
-        assert_eq!(series, report, "{month}");
-        for st in &france.stages {
-            let counted = c.territories.iter().filter(|t| t.stage == st.stage).count() as u32;
-            assert_eq!(st.territories[i], counted, "{month}, {:?}", st.stage);
+    assert_eq!((months[0], months[months.len() - 1]), (from.to_string().as_str(), to.to_string().as_str()));
+    assert!(months.len() > 96, "{from} → {to}");
+    let france = &h["areas"][0];
+    assert_eq!(france["level"], "france");
+    // Every month: what `report --at` counts on its first day (the same counting, in the library).
+    for (i, month) in months.iter().enumerate() {
+        let day = format!("{month}-01");
+        let c = compute(&s.atlas, territories.clone(), &Options { as_of: Some(day.parse().unwrap()) }, Vec::new());
+        let report = serde_json::to_value(&c.report.by_stage).unwrap();
+        for (k, stage) in report.as_array().unwrap().iter().enumerate() {
+            let series = &france["stages"][k];
+            assert_eq!(series["stage"], stage["stage"]);
+            assert_eq!(series["population"][i], stage["population"], "{month}, {}", stage["stage"]);
+            assert_eq!(series["percent"][i], stage["percent"], "{month}, {}", stage["stage"]);
+            let counted = c.territories.iter().filter(|t| t.stage.key() == stage["stage"]).count();
+            assert_eq!(u(&series["territories"][i]), counted as u64, "{month}, {}", stage["stage"]);
         }
-        if i + 1 == h.months.len() {
-            assert_eq!(Some(&h.undated), c.report.undated.as_ref(), "what is uncertain on the last month");
+        if i + 1 == months.len() {
+            assert_eq!(h["undated"], serde_json::to_value(&c.report.undated).unwrap(), "uncertain on the last month");
         }
     }
-    // And through the binary, on three months.
-    let cli = json(&["history", "--format", "json", "--from", "2019-01", "--to", "2024-12"]);
-    let areas = &cli["history"]["areas"];
-    for (i, month) in [(0, "2019-01"), (50, "2023-03"), (71, "2024-12")] {
-        assert_eq!(cli["history"]["months"][i], month);
+    // And `report --at` itself through the binary, on three months.
+    for month in [months[0], "2023-03", months[months.len() - 1]] {
+        let i = months.iter().position(|m| *m == month).unwrap();
         let r = json(&["report", "--format", "json", "--at", &format!("{month}-01")]);
         for (k, stage) in r["by_stage"].as_array().unwrap().iter().enumerate() {
-            assert_eq!(areas[0]["stages"][k]["population"][i], stage["population"], "{month}");
-            assert_eq!(areas[0]["stages"][k]["percent"][i], stage["percent"], "{month}");
+            assert_eq!(france["stages"][k]["population"][i], stage["population"], "{month}");
+            assert_eq!(france["stages"][k]["percent"][i], stage["percent"], "{month}");
         }
     }
+    // The library's history is the binary's.
+    let lib = history(&s.atlas, territories, &Grouping::national(&s.atlas), from, to);
+    assert_eq!(serde_json::to_value(&lib.areas[0].stages).unwrap(), france["stages"]);
 }
 
 #[test]
