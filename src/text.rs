@@ -63,6 +63,28 @@ pub fn contains_words(haystack: &str, needle: &str) -> bool {
     })
 }
 
+/// « de » joined to a place name the French way: « du Havre », « des
+/// Abymes », « de La Rochelle », « de L'Haÿ-les-Roses », « d'Orvault »,
+/// « de Brest ». Names starting with H keep « de » (whether the h is mute
+/// is not written in the name).
+///
+/// ```
+/// use cptsmap::text::of_place;
+/// assert_eq!(of_place("Le Havre"), "du Havre");
+/// assert_eq!(of_place("Orvault"), "d'Orvault");
+/// assert_eq!(of_place("La Rochelle"), "de La Rochelle");
+/// ```
+pub fn of_place(name: &str) -> String {
+    if let Some(rest) = name.strip_prefix("Le ") {
+        return format!("du {rest}");
+    }
+    if let Some(rest) = name.strip_prefix("Les ") {
+        return format!("des {rest}");
+    }
+    let vowel = name.chars().next().is_some_and(|c| "AEIOUYÂÊÎÔÛÉÈËÏÜŒaeiouy".contains(c));
+    if vowel && !name.starts_with("Aux ") { format!("d'{name}") } else { format!("de {name}") }
+}
+
 /// French number formatting: narrow no-break space between thousands.
 pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -90,6 +112,15 @@ mod tests {
         assert!(contains_words("aci en negociation", "aci"));
         assert!(!contains_words("redaction", "aci"));
         assert!(!contains_words("cpts acier", "aci"));
+    }
+
+    #[test]
+    fn de_joins_place_names_the_french_way() {
+        assert_eq!(of_place("Les Abymes"), "des Abymes");
+        assert_eq!(of_place("L'Haÿ-les-Roses"), "de L'Haÿ-les-Roses");
+        assert_eq!(of_place("Évry-Courcouronnes"), "d'Évry-Courcouronnes");
+        assert_eq!(of_place("Brest"), "de Brest");
+        assert_eq!(of_place("Hautmont"), "de Hautmont");
     }
 
     #[test]
