@@ -85,6 +85,9 @@ impl Atlas {
             let started = std::time::Instant::now();
             let read = read_unit_layers(path, &sources.read, &mut warnings)?;
             let layer = read.communes;
+            if layer.records.is_empty() {
+                return Err(InputError::file(path, "couche sans aucune commune"));
+            }
             tracing::debug!(path = %path.display(), records = layer.records.len(), elapsed = ?started.elapsed(), "layer read");
             layers.push(info(&layer));
             communes.push((layer.path, layer.records));

@@ -2,6 +2,7 @@
 //! bundled national data.
 
 mod bundled;
+mod damaged;
 mod dissolve;
 mod export;
 mod fixtures;
