@@ -3,6 +3,7 @@
 
 mod bundled;
 mod damaged;
+mod dense;
 mod dissolve;
 mod export;
 mod fixtures;
