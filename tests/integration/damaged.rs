@@ -229,3 +229,86 @@ proptest! {
         let _ = figures(&files);
     }
 }
+
+/// `report` on the mini communes with one damaged file in place of `name`:
+/// the exit code, and the JSON figures when it succeeded.
+fn report_with(name: &str, bytes: &[u8], communes: &Path, list: &Path) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let damaged = dir.path().join(name);
+    std::fs::write(&damaged, bytes).unwrap();
+    let (communes, list) =
+        if name.ends_with(".gpkg") { (damaged.as_path(), list) } else { (communes, damaged.as_path()) };
+    let out = cptsmap(&[
+        "report",
+        "--format",
+        "json",
+        "--no-arrondissements",
+        "--communes",
+        &communes.display().to_string(),
+        "--cpts",
+        &list.display().to_string(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+    let figures: String = match serde_json::from_slice::<serde_json::Value>(&out.stdout) {
+        Ok(report) => format!("{} {}", report["population"], report["by_stage"]),
+        Err(_) => String::new(),
+    };
+    (out.status.code(), figures)
+}
+
+/// The mini communes as a GeoPackage made by GDAL, made once for every case.
+fn mini_gpkg() -> &'static [u8] {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mini.gpkg");
+        let status = std::process::Command::new("ogr2ogr")
+            .args(["-f", "GPKG", "-nln", "commune"])
+            .arg(&path)
+            .arg(fixture("mini/COMMUNE.shp"))
+            .status()
+            .expect("ogr2ogr (gdal-bin) is installed");
+        assert!(status.success());
+        std::fs::read(path).unwrap()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A GeoJSON of drawn territories cut anywhere before its end is refused;
+    /// a flip anywhere never makes the loader panic.
+    #[test]
+    fn a_damaged_geojson_is_refused_or_read_never_a_panic(keep in 0.0f64..1.0, pick in 0.0f64..1.0, bit in 0u8..8) {
+        let intact = std::fs::read(fixture("mini/cpts_dessinees_3857.geojson")).unwrap();
+        let communes = fixture("mini/COMMUNE.shp");
+        let end = intact.iter().rposition(|b| !b.is_ascii_whitespace()).unwrap();
+        let cut = &intact[..((end as f64) * keep) as usize];
+        let (code, _) = report_with("cpts.geojson", cut, &communes, &communes);
+        prop_assert_eq!(code, Some(2), "cut at {} accepted", cut.len());
+        let mut flipped = intact.clone();
+        let at = ((intact.len() as f64) * pick) as usize % intact.len();
+        flipped[at] ^= 1 << bit;
+        let (code, _) = report_with("cpts.geojson", &flipped, &communes, &communes);
+        prop_assert!(matches!(code, Some(0 | 2)), "byte {} bit {}: exit {:?}", at, bit, code);
+    }
+
+    /// A GeoPackage cut or flipped anywhere is refused or gives figures, never
+    /// a panic; cut, it never gives other figures than the intact file.
+    #[test]
+    fn a_damaged_geopackage_is_refused_or_read_never_a_panic(keep in 0.0f64..1.0, pick in 0.0f64..1.0, bit in 0u8..8) {
+        let intact = mini_gpkg();
+        let list = fixture("mini/cpts.csv");
+        let (code, figures) = report_with("mini.gpkg", intact, &list, &list);
+        prop_assert_eq!(code, Some(0));
+        let cut = &intact[..((intact.len() as f64) * keep) as usize];
+        let (code, got) = report_with("mini.gpkg", cut, &list, &list);
+        prop_assert!(code == Some(2) || (code == Some(0) && got == figures), "cut at {}: exit {:?} {}", cut.len(), code, got);
+        let mut flipped = intact.to_vec();
+        let at = ((intact.len() as f64) * pick) as usize % intact.len();
+        flipped[at] ^= 1 << bit;
+        let (code, _) = report_with("mini.gpkg", &flipped, &list, &list);
+        prop_assert!(matches!(code, Some(0 | 2)), "byte {} bit {}: exit {:?}", at, bit, code);
+    }
+}
