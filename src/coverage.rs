@@ -135,6 +135,8 @@ pub struct Report {
     /// With `as_of`: the territories whose stage on that date their dates
     /// cannot settle, and the residents who may be under-counted (null without).
     pub undated: Option<Undated>,
+    /// Known gaps counted as documented (e.g. Mayotte without INSEE population).
+    pub notes: Vec<Warning>,
 }
 
 /// The computed coverage: the report plus what lookups need per unit.
@@ -290,6 +292,7 @@ pub fn compute(atlas: &Atlas, territories: Vec<Territory>, options: &Options, mu
         uncovered_zones,
         warnings,
         undated,
+        notes: atlas.notes.clone(),
     };
     Coverage { territories, covering, best, zone_of, report }
 }
