@@ -276,7 +276,9 @@ async fn commune_at(State(s): Shared, headers: HeaderMap, Query(params): Params)
         .index
         .locate(&s.atlas, lon, lat)
         .ok_or_else(|| ApiError::not_found(format!("aucune commune au point ({lon}, {lat})")))?;
-    json_response(&s, &headers, &card(&s, &s.coverage, u))
+    // The same card as /api/communes/{code}, on the same date.
+    let view = super::dated::view(&s, &params).await?;
+    json_response(&s, &headers, &card(&s, super::dated::coverage(&s, view.as_ref()), u))
 }
 
 /// Largest number of suggestions returned.

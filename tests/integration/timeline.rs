@@ -390,6 +390,16 @@ fn the_api_at_a_date_answers_what_report_at_counts() {
     let zones: Value = serde_json::from_slice(&body).unwrap();
     let population: u64 = zones["features"].as_array().unwrap().iter().map(|f| u(&f["properties"]["population"])).sum();
     assert_eq!(population, u(&r["population"]) - u(&r["by_stage"][0]["population"]));
+    // A commune's card on that date, by code and by point: its territories at their stage of that date.
+    let (_, card) = get_json(&format!("/api/communes/26362?at={day}"));
+    let (_, by_point) = get_json(&format!("/api/communes?lon=4.8924&lat=44.9334&at={day}"));
+    assert_eq!((card["as_of"].as_str(), by_point["as_of"].as_str()), (Some(day), Some(day)));
+    assert_eq!(card["cpts"], by_point["cpts"]);
+    let stage_then =
+        |id: &Value| r["cpts"].as_array().unwrap().iter().find(|t| &t["id"] == id).map(|t| t["stage"].clone());
+    for t in card["cpts"].as_array().unwrap() {
+        assert_eq!(Some(t["stage"].clone()), stage_then(&t["id"]), "{t}");
+    }
     // Downloads say the date in their name.
     let (_, headers, _) = get(&format!("/api/export/figures.csv?stage=aci_signe&departement=26&at={day}"), &[]);
     let disposition = headers["content-disposition"].to_str().unwrap();
