@@ -12,5 +12,6 @@ mod http_areas;
 mod lists;
 mod names;
 mod national;
+mod plan;
 mod projection;
 mod util;
