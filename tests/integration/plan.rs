@@ -4,7 +4,6 @@
 //! the official list with a second `--cpts`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -137,33 +136,24 @@ fn contiguity_follows_shared_borders() {
 }
 
 #[test]
-fn a_hundred_commune_draft_is_computed_in_well_under_ten_milliseconds() {
+fn a_hundred_commune_draft_resolved_by_code_gives_its_units_and_sums() {
+    // Its speed is measured by benches/plan.sh (a test times nothing: the machine is shared).
     let s = national();
     let zone = &s.coverage.report.uncovered_zones.zones[0];
     let units: Vec<UnitId> = zone.members.iter().copied().take(100).collect();
     let codes: Vec<String> = units.iter().map(|&u| s.atlas.unit(u).code.to_string()).collect();
-    let mut times: Vec<Duration> = (0..21)
-        .map(|_| {
-            let started = Instant::now();
-            let draft = Draft::resolve(&s.atlas, None, &codes).unwrap();
-            let bytes = figures::compute(ground(&s), &draft).to_json();
-            assert!(bytes.len() > 1000);
-            started.elapsed()
-        })
-        .collect();
-    times.sort();
-    println!("100-commune draft: median {:?}, slowest {:?}", times[10], times[20]);
-    assert!(times[10] < Duration::from_millis(5), "median {:?}", times[10]);
+    let draft = Draft::resolve(&s.atlas, None, &codes).unwrap();
+    let f = figures::compute(ground(&s), &draft);
+    assert_eq!(f.units, 100);
+    let pop: u64 = units.iter().map(|&u| s.atlas.unit(u).population.unwrap_or(0)).sum();
+    assert_eq!((f.population, f.newly_covered.population), (pop, pop), "all in a zone blanche");
+    assert!(f.overlaps.is_empty());
 }
 
 #[test]
 fn the_largest_zone_blanche_is_cut_into_contiguous_drafts_of_cpts_size() {
     let s = national();
-    let started = Instant::now();
     let suggestion = Suggestion::for_zone(ground(&s), 0).unwrap();
-    let elapsed = started.elapsed();
-    println!("suggestion for the largest zone blanche: {} drafts in {elapsed:?}", suggestion.candidates.len());
-    assert!(elapsed < Duration::from_secs(1));
     let zone = &s.coverage.report.uncovered_zones.zones[0];
     let mut all: Vec<UnitId> = suggestion.candidates.iter().flat_map(|c| c.units.iter().copied()).collect();
     all.sort_unstable();
