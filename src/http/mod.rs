@@ -9,6 +9,7 @@ mod areas;
 mod dated;
 mod error;
 mod layers;
+mod plan;
 mod routes;
 mod timeline;
 mod web;
@@ -26,12 +27,13 @@ use tracing::Level;
 
 pub use error::ApiError;
 pub use layers::{MAX_BYTES, MAX_COMMUNES, MAX_VERTICES};
+pub use plan::{MAX_BOX_UNITS, PLAN_BODY_LIMIT};
 
 use crate::snapshot::Snapshot;
 
 /// Longest a request may take before a 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// No route reads a body; anything larger than this is refused.
+/// Only `POST /api/plan` reads a body (up to [`PLAN_BODY_LIMIT`]); for every other route, anything larger than this is refused.
 pub const BODY_LIMIT: usize = 16 * 1024;
 
 pub fn router(snapshot: Arc<Snapshot>) -> Router {
@@ -41,10 +43,12 @@ pub fn router(snapshot: Arc<Snapshot>) -> Router {
 
 fn app(snapshot: Arc<Snapshot>, page: Arc<web::Web>) -> Router {
     routes::routes()
-        .with_state(snapshot)
+        .with_state(Arc::clone(&snapshot))
         .merge(web::routes(page))
-        .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Merged after the limit above: a draft of all France is larger, and has its own limit.
+        .merge(plan::routes(snapshot))
+        .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(
             // One structured line per request (method, path, status, latency) at INFO.

@@ -14,6 +14,7 @@ mod http_areas;
 mod lists;
 mod names;
 mod national;
+mod plan;
 mod projection;
 mod timeline;
 mod util;

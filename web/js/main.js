@@ -10,6 +10,7 @@ import * as panel from './panel.js';
 import { wireSearch } from './search.js';
 import * as situation from './situation.js';
 import * as chart from './chart.js';
+import { startPlan } from './plan.js';
 
 const view = createMap();
 const { map } = view;
@@ -139,6 +140,7 @@ window.addEventListener('afterprint', () => {
   if (!wanted.view) { if (a.level !== 'france') fitBox(map, a.bbox); else if (!early) fitFrance(); }
   writeView();
   await (early ?? refresh(view));
+  startPlan(view, wanted.plan);
   // Read by the browser tests: the panel, the table and the first view are all there.
   document.body.dataset.started = 'true';
 })().catch((e) => {

@@ -12,14 +12,21 @@ export const state = {
   commune: null,
   /** The situation shown: `AAAA-MM-JJ`, or null for today's list. */
   at: null,
+  /** The draft of « Préparer un projet »: { name, codes } (unit codes, sorted), or null. */
+  plan: null,
+  /** Whether the « Préparer un projet » mode is open. */
+  planning: false,
 };
 
 /** `&at=2023-03-01` when a past date is shown, else nothing: appended to every API query that follows the date. */
 export const atParam = () => (state.at ? `&at=${state.at}` : '');
 
+/** Longest list of codes a permalink carries (longer drafts stay in the browser's storage). */
+const PLAN_IN_LINK = 1800;
+
 export const FRANCE = { level: 'france', code: null, name: 'France' };
 
-/** Changes the state and tells every view; `why` says what changed (`stage`, `area`, `commune`, `at`). */
+/** Changes the state and tells every view; `why` says what changed (`stage`, `area`, `commune`, `at`, `plan`, `planning`). */
 export function update(patch, options = {}) {
   const why = Object.keys(patch).filter((k) => JSON.stringify(state[k]) !== JSON.stringify(patch[k]));
   Object.assign(state, patch);
@@ -32,7 +39,7 @@ export function subscribe(f) {
 
 const HASH_KEYS = { region: 'region', departement: 'dep', epci: 'epci', cpts: 'cpts' };
 
-/** `#stage=aci_signe&dep=26&at=2023-03-01&z=8&lat=…&lon=…` */
+/** `#stage=aci_signe&dep=26&at=2023-03-01&z=8&lat=…&lon=…` (and `plan=26113.26108&plan_name=…` while planning) */
 export function writeHash(view) {
   const p = new URLSearchParams();
   if (view) {
@@ -44,6 +51,11 @@ export function writeHash(view) {
   if (state.area.level !== 'france') p.set(HASH_KEYS[state.area.level], state.area.code);
   if (state.commune) p.set('commune', state.commune);
   if (state.at) p.set('at', state.at);
+  const codes = state.planning && state.plan?.codes.length ? state.plan.codes.join('.') : '';
+  if (codes && codes.length <= PLAN_IN_LINK) {
+    p.set('plan', codes);
+    if (state.plan.name) p.set('plan_name', state.plan.name);
+  }
   const hash = '#' + p.toString();
   if (location.hash !== hash) history.replaceState(null, '', hash);
 }
@@ -51,7 +63,8 @@ export function writeHash(view) {
 export function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   const at = /^\d{4}-\d{2}-\d{2}$/.test(p.get('at') || '') ? p.get('at') : null;
-  const out = { stage: p.get('stage'), area: null, commune: p.get('commune'), at, view: null };
+  const out = { stage: p.get('stage'), area: null, commune: p.get('commune'), at, view: null, plan: null };
+  if (p.get('plan')) out.plan = { codes: p.get('plan').split('.').filter(Boolean), name: p.get('plan_name') || '' };
   for (const [level, key] of Object.entries(HASH_KEYS)) {
     if (p.get(key)) out.area = { level, code: p.get(key) };
   }
