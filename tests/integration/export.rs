@@ -197,3 +197,31 @@ fn an_existing_file_is_never_overwritten_without_force() {
     ok(&["export", "--layer", "regions", "-o", path.to_str().unwrap(), "--force"]);
     assert!(std::fs::read_to_string(&path).unwrap().starts_with("{\"type\":\"FeatureCollection\""));
 }
+
+#[test]
+fn one_territory_can_be_exported_alone_from_the_official_list() {
+    // `--territory` filters; `--cpts` stays the list file (they once shared a name).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t2.geojson");
+    let mini = |name: &str| fixture(&format!("mini/{name}")).display().to_string();
+    let (communes, arrondissements, list) =
+        (mini("COMMUNE.shp"), mini("ARRONDISSEMENT_MUNICIPAL.shp"), mini("cpts.csv"));
+    let out = path.display().to_string();
+    ok(&[
+        "export",
+        "--layer",
+        "communes",
+        "--territory",
+        "T2",
+        "--cpts",
+        &list,
+        "--communes",
+        &communes,
+        "--arrondissements",
+        &arrondissements,
+        "-o",
+        &out,
+    ]);
+    let (_, count) = schema(&path, "cptsmap_communes");
+    assert_eq!(count, 2, "T2 = B + C");
+}
