@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Benchmark: territories drawn as polygons, cptsmap against shapely/GEOS,
+in the same run.
+
+    cargo build --release
+    python3 -m pip install -r tools/requirements.txt   # shapely, pyshp
+    python3 benches/make_polygons.py                   # the drawn demo territories
+    python3 benches/make_polygons.py --zigzag 300000
+    python3 benches/make_polygons.py --zigzag 1000000
+    python3 benches/polygons.py [--runs 3] [--skip-reference]
+
+For each input present under target/bench (the drawn demo territories, the
+300 000- and 1 000 000-vertex zig-zag territories) it times, whole processes,
+median of --runs:
+  cptsmap    `cptsmap report --format json --cpts FILE`, with its peak RSS
+             (/usr/bin/time -v)
+  reference  one Python process: read the communes (pyshp) and the drawn
+             territories, then for each territory the intersection area of
+             every commune whose box meets it (shapely 2 / GEOS, STRtree),
+             the share a commune needs to belong to it
+and prints the ratio. Same machine, same run: the ratio is what to read on a
+shared, loaded machine.
+"""
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "target" / "bench"
+CPTSMAP = ROOT / "target" / "release" / "cptsmap"
+INPUTS = [
+    ("drawn demo territories", BENCH / "cpts_polygons.geojson"),
+    ("zig-zag, 300 000 vertices", BENCH / "zigzag_300000.geojson"),
+    ("zig-zag, 1 000 000 vertices", BENCH / "zigzag_1000000.geojson"),
+]
+REFERENCE = r"""
+import json, sys
+import shapefile, shapely
+from shapely.strtree import STRtree
+geoms = []
+for name in ("COMMUNE", "ARRONDISSEMENT_MUNICIPAL"):
+    for shape in shapefile.Reader(sys.argv[1] + "/" + name + ".shp").iterShapes():
+        if shape.shapeType != 0:
+            geoms.append(shapely.geometry.shape(shape.__geo_interface__))
+tree = STRtree(geoms)
+members = 0
+for f in json.load(open(sys.argv[2]))["features"]:
+    territory = shapely.make_valid(shapely.geometry.shape(f["geometry"]))
+    shapely.prepare(territory)
+    for i in tree.query(territory):
+        g = geoms[i]
+        if shapely.intersection(g, territory).area >= 0.5 * g.area:
+            members += 1
+print(members)
+"""
+
+
+def timed(cmd, runs):
+    """Median, min, max wall seconds and median peak RSS (MB) of a command."""
+    times, rss = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(["/usr/bin/time", "-v", *cmd], cwd=ROOT, capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
+        peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+        rss.append(int(peak.group(1)) / 1024 if peak else float("nan"))
+    return statistics.median(times), min(times), max(times), statistics.median(rss)
+
+
+def show(label, t):
+    print(f"  {label:<10} median {t[0]:7.2f} s  (min {t[1]:.2f}, max {t[2]:.2f})  peak RSS {t[3]:.0f} MB")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--skip-reference", action="store_true", help="time cptsmap only")
+    args = ap.parse_args()
+    if not CPTSMAP.exists():
+        sys.exit("build first: cargo build --release")
+    for label, path in INPUTS:
+        if not path.exists():
+            print(f"{label}: skipped, make {path.relative_to(ROOT)} with benches/make_polygons.py")
+            continue
+        print(label)
+        ours = timed([str(CPTSMAP), "report", "--format", "json", "--cpts", str(path)], args.runs)
+        show("cptsmap", ours)
+        if not args.skip_reference:
+            ref = timed([sys.executable, "-c", REFERENCE, str(ROOT / "geodata"), str(path)], args.runs)
+            show("shapely", ref)
+            print(f"  cptsmap / shapely: {ours[0] / ref[0]:.2f}×")
+
+
+if __name__ == "__main__":
+    main()
