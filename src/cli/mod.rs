@@ -4,6 +4,7 @@ mod data;
 mod export;
 mod feedback;
 mod locate;
+mod output;
 mod report;
 mod serve;
 
