@@ -14,13 +14,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::response::Response;
 use geo::Rect;
 
 use super::error::ApiError;
 use super::routes::{GEOJSON, respond};
 use super::web::Web;
+use super::work;
 use crate::area::Area;
 use crate::export::layers::{ExportOptions, Layer};
 use crate::snapshot::{Body, Snapshot, ZOOM_BANDS};
@@ -34,6 +35,14 @@ pub const MAX_VERTICES: usize = 300_000;
 pub const MAX_COMMUNES: usize = 5_000;
 /// Most bytes of one answer of any layer (before compression), checked once drawn.
 pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Most vertices of one download of the communes layer (counted before drawing):
+/// any région of the bundled data, not France's 1 million.
+pub const MAX_EXPORT_VERTICES: usize = 500_000;
+/// Most bytes of one download of any layer (before compression), checked once drawn.
+pub const MAX_EXPORT_BYTES: usize = 32 * 1024 * 1024;
+/// What to do instead of a download over the limits.
+const EXPORT_ADVICE: &str = "choisissez une zone plus petite (région, département, EPCI, CPTS) \
+                             ou exportez en ligne de commande (cptsmap export)";
 
 /// `communes.geojson` → the communes layer.
 pub(super) fn layer_of(file: &str) -> Result<Layer, ApiError> {
@@ -119,6 +128,7 @@ fn check_communes(web: &Web, band: usize, bbox: Rect<f64>) -> Result<(), ApiErro
 pub async fn layer(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(file): Path<String>,
     Query(params): Params,
 ) -> Result<Response, ApiError> {
@@ -126,19 +136,29 @@ pub async fn layer(
     let stage = stage_param(&params)?;
     let band = Snapshot::band(zoom_param(&params)?);
     let bbox = bbox_param(&params)?;
-    if layer == Layer::Communes {
+    if layer == Layer::Communes && bbox.is_none() {
         // Communes are only drawn for the part of the map on screen.
-        let b =
-            bbox.ok_or_else(|| ApiError::bad("bbox", "la couche des communes se demande pour une emprise (bbox)"))?;
-        check_communes(&web, band, b)?;
+        return Err(ApiError::bad("bbox", "la couche des communes se demande pour une emprise (bbox)"));
     }
     let s = Arc::clone(&web.snapshot);
     let body = match bbox {
-        // The national layers: drawn once, compressed once, kept.
-        None => s.layer(layer, stage, band),
+        // The national layers: drawn once (off the async workers), compressed once, kept.
+        None => match s.drawn_layer(layer, stage, band) {
+            Some(body) => body,
+            None => work::blocking(move || s.layer(layer, stage, band)).await?,
+        },
         Some(b) => {
-            let options = ExportOptions { bbox: Some(b), ..s.band_options(stage, band) };
-            drawn(s, layer, options, Some(band)).await?
+            let kept = Arc::clone(&web);
+            web.cache
+                .get_or_make(&uri.to_string(), move || {
+                    if layer == Layer::Communes {
+                        check_communes(&kept, band, b)?;
+                    }
+                    let s = &kept.snapshot;
+                    let options = ExportOptions { bbox: Some(b), ..s.band_options(stage, band) };
+                    s.draw(layer, &options, Some(band)).map_err(|e| ApiError::Internal(e.to_string()))
+                })
+                .await?
         }
     };
     if body.bytes.len() > MAX_BYTES {
@@ -185,6 +205,7 @@ pub fn file_name(s: &Snapshot, what: &str, stage: Stage, area: &Area, extension:
 pub async fn export(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(file): Path<String>,
     Query(params): Params,
 ) -> Result<Response, ApiError> {
@@ -194,27 +215,49 @@ pub async fn export(
     if file == "figures.csv" {
         let name = file_name(&s, "chiffres", stage, &area, "csv");
         let snapshot = Arc::clone(&s);
-        let bytes = tokio::task::spawn_blocking(move || {
-            crate::summary::figures_csv(&snapshot.atlas, &snapshot.coverage, &area, stage)
-        })
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let body = web
+            .cache
+            .get_or_make(&uri.to_string(), move || {
+                let bytes = crate::summary::figures_csv(&snapshot.atlas, &snapshot.coverage, &area, stage);
+                Ok(Body::new(bytes, &snapshot.version))
+            })
+            .await?;
         let disposition = format!("attachment; filename=\"{name}\"");
-        let body = Body::new(bytes, &s.version);
         return Ok(respond(&headers, body, "text/csv; charset=utf-8", &[(header::CONTENT_DISPOSITION, disposition)]));
     }
     let layer = layer_of(&file)?;
     let name = file_name(&s, layer_slug(layer), stage, &area, "geojson");
-    let options = ExportOptions { area, ..s.band_options(stage, ZOOM_BANDS.len() - 1) };
-    let body = drawn(s, layer, options, None).await?;
+    let kept = Arc::clone(&web);
+    let body = web
+        .cache
+        .get_or_make(&uri.to_string(), move || {
+            let s = &kept.snapshot;
+            let exact = ZOOM_BANDS.len() - 1;
+            if layer == Layer::Communes {
+                let vertices = kept.vertices(exact);
+                let count: usize = area.units(&s.atlas, &s.coverage).iter().map(|&u| vertices[u as usize] as usize).sum();
+                if count > MAX_EXPORT_VERTICES {
+                    return Err(ApiError::TooLarge {
+                        name: "area",
+                        detail: format!(
+                            "{count} sommets dans cette zone, au plus {MAX_EXPORT_VERTICES} par téléchargement : {EXPORT_ADVICE}"
+                        ),
+                    });
+                }
+            }
+            let options = ExportOptions { area, ..s.band_options(stage, exact) };
+            s.draw(layer, &options, None).map_err(|e| ApiError::Internal(e.to_string()))
+        })
+        .await?;
+    if body.bytes.len() > MAX_EXPORT_BYTES {
+        return Err(ApiError::TooLarge {
+            name: "area",
+            detail: format!(
+                "{} octets, au plus {MAX_EXPORT_BYTES} par téléchargement : {EXPORT_ADVICE}",
+                body.bytes.len()
+            ),
+        });
+    }
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok(respond(&headers, body, GEOJSON, &[(header::CONTENT_DISPOSITION, disposition)]))
-}
-
-/// Draws a layer off the async executor (it is CPU work).
-async fn drawn(s: Arc<Snapshot>, layer: Layer, options: ExportOptions, band: Option<usize>) -> Result<Body, ApiError> {
-    tokio::task::spawn_blocking(move || s.draw(layer, &options, band))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
 }
