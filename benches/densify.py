@@ -4,6 +4,13 @@ cut into N pieces, identically on both sides (the points are computed from
 the segment's ends in a canonical order), so the coverage stays exact.
 
     python3 benches/densify.py [--pieces 19]   # ≈ 20 M vertices -> target/bench/dense/
+    python3 benches/densify.py --lambert93     # and its Lambert-93 copy -> target/bench/dense-lambert93/
+
+The Lambert-93 copy is what IGN ships for metropolitan France: its
+metropole and the arrondissements reprojected by GDAL (`ogr2ogr -t_srs
+EPSG:2154`, full precision), the overseas communes left in WGS84 (each has
+its own projection; cptsmap reads several layers in several CRS).
+`--pieces 2` makes the ≈ 2 M-vertex variant that the tests build themselves.
 
 The real full-precision ADMIN EXPRESS is not redistributable here; this
 keeps the bundled topology and multiplies its vertices.
@@ -11,6 +18,7 @@ keeps the bundled topology and multiplies its vertices.
 
 import argparse
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +26,8 @@ import shapefile  # pyshp
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "target" / "bench" / "dense"
+LAMBERT93 = ROOT / "target" / "bench" / "dense-lambert93"
+OVERSEAS = "INSEE_REG IN ('01','02','03','04','06')"
 
 
 def densify_ring(points: np.ndarray, pieces: int) -> np.ndarray:
@@ -53,13 +63,29 @@ def densify(name: str, pieces: int) -> int:
     return total
 
 
+def lambert93():
+    """The dense layers as IGN ships metropolitan France: Lambert-93."""
+    LAMBERT93.mkdir(parents=True, exist_ok=True)
+    communes, arrondissements = OUT / "COMMUNE.shp", OUT / "ARRONDISSEMENT_MUNICIPAL.shp"
+    for out, extra, src in (
+        ("metropole.shp", ["-t_srs", "EPSG:2154", "-where", f"NOT ({OVERSEAS})"], communes),
+        ("outremer.shp", ["-where", OVERSEAS], communes),
+        ("arr.shp", ["-t_srs", "EPSG:2154"], arrondissements),
+    ):
+        subprocess.run(["ogr2ogr", "-overwrite", "-lco", "ENCODING=UTF-8", *extra, str(LAMBERT93 / out), str(src)], check=True)
+    print(f"Lambert-93 copy -> {LAMBERT93}")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--pieces", type=int, default=19)
+    ap.add_argument("--lambert93", action="store_true", help="also write the Lambert-93 copy (needs ogr2ogr)")
     args = ap.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     n = densify("COMMUNE", args.pieces) + densify("ARRONDISSEMENT_MUNICIPAL", args.pieces)
     print(f"{n} vertices -> {OUT}")
+    if args.lambert93:
+        lambert93()
 
 
 if __name__ == "__main__":

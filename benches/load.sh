@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Load benchmark of `cptsmap serve` on loopback with wrk (Debian: apt-get install wrk).
 #
-#   cargo build --release && bash benches/load.sh [SECONDS]
+#   cargo build --release && bash benches/load.sh [SECONDS [DATA OPTIONS…]]
+#
+# DATA OPTIONS go to `cptsmap serve`, e.g. the full-resolution stand-in of
+# `python3 benches/densify.py --lambert93`:
+#   bash benches/load.sh 10 --communes target/bench/dense-lambert93/metropole.shp \
+#     --communes target/bench/dense-lambert93/outremer.shp --arrondissements target/bench/dense-lambert93/arr.shp
 #
 # Targets (issue 4, 2-core machine): point lookups and /api/communes/{code} at
 # ≥ 30 000 requests/s with p99 ≤ 5 ms; national layers (cached, compressed)
@@ -9,11 +14,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
+shift || true
 port=18431
-RUST_LOG=off ./target/release/cptsmap serve --port "$port" 2>/dev/null &
+RUST_LOG=off ./target/release/cptsmap serve --port "$port" "$@" 2>/dev/null &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.2; done
 
 # Rotating through many communes and points, so that no single answer is cached by the client.
 lua=$(mktemp --suffix .lua)

@@ -16,6 +16,9 @@ use crate::load::population::read_population;
 use crate::load::{InputError, Layer, UnitReadOptions, read_arrondissements, read_unit_layers};
 use rayon::prelude::*;
 
+/// The département of Mayotte, left out of INSEE's populations légales.
+const MAYOTTE: &str = "976";
+
 /// Where the units come from.
 #[derive(Debug, Clone, Default)]
 pub struct AtlasSources {
@@ -62,6 +65,9 @@ pub struct Atlas {
     /// Merged communes, by their old code (from the sources that carry them).
     pub history: Vec<MergedCommune>,
     pub warnings: Vec<Warning>,
+    /// What is known and counted as documented (e.g. Mayotte without INSEE
+    /// population): reported, but not refused by `--strict`.
+    pub notes: Vec<Warning>,
 }
 
 impl Atlas {
@@ -79,6 +85,9 @@ impl Atlas {
             let started = std::time::Instant::now();
             let read = read_unit_layers(path, &sources.read, &mut warnings)?;
             let layer = read.communes;
+            if layer.records.is_empty() {
+                return Err(InputError::file(path, "couche sans aucune commune"));
+            }
             tracing::debug!(path = %path.display(), records = layer.records.len(), elapsed = ?started.elapsed(), "layer read");
             layers.push(info(&layer));
             communes.push((layer.path, layer.records));
@@ -174,7 +183,7 @@ impl Atlas {
                 (city, ids)
             })
             .collect();
-        Atlas { units, by_code, cities, names, layers: Vec::new(), history: Vec::new(), warnings }
+        Atlas { units, by_code, cities, names, layers: Vec::new(), history: Vec::new(), warnings, notes: Vec::new() }
     }
 
     /// Replaces populations by those of an INSEE file; reports codes it does not know.
@@ -210,7 +219,8 @@ impl Atlas {
         let missing =
             self.units.iter().filter(|u| !table.contains_key(&u.code) && !self.cities.contains_key(&u.code)).count();
         let at = path.display().to_string();
-        self.warnings.push(Warning::at(
+        // What the file did, for the record: a note, not a doubt about it.
+        self.notes.push(Warning::at(
             "population_file",
             &at,
             format!("{replaced} populations remplacées ; {missing} unités absentes du fichier gardent la population de leur couche"),
@@ -226,11 +236,15 @@ impl Atlas {
         Ok(())
     }
 
+    /// Units without contour or population. A unit without contour still
+    /// counts by its code, so that is a note. A unit without population
+    /// counts 0: a warning — except in Mayotte, which INSEE's populations
+    /// légales leave out by design (its own census): a documented gap, a note.
     fn warn_missing_data(&mut self) {
         let no_contour: Vec<String> =
             self.units.iter().filter(|u| u.contour.is_none()).map(|u| format!("{} {}", u.code, u.name)).collect();
         if !no_contour.is_empty() {
-            self.warnings.push(Warning::new(
+            self.notes.push(Warning::new(
                 "no_contour",
                 format!(
                     "{} unités sans contour (comptées par leur code, absentes des cartes et des zones) : {}",
@@ -243,13 +257,22 @@ impl Atlas {
         for u in self.units.iter().filter(|u| u.population.is_none()) {
             *no_pop.entry(&u.departement).or_default() += 1;
         }
-        if !no_pop.is_empty() {
-            let detail: Vec<String> = no_pop.iter().map(|(d, n)| format!("{n} en {d}")).collect();
+        let (mayotte, elsewhere): (Vec<_>, Vec<_>) = no_pop.into_iter().partition(|(d, _)| *d == MAYOTTE);
+        if let Some((_, n)) = mayotte.first() {
+            self.notes.push(Warning::new(
+                "no_population",
+                format!(
+                    "{n} unités de Mayotte sans population connue, comptées pour 0 habitant : les populations légales de l'INSEE ne couvrent pas Mayotte (recensement propre)"
+                ),
+            ));
+        }
+        if !elsewhere.is_empty() {
+            let detail: Vec<String> = elsewhere.iter().map(|(d, n)| format!("{n} en {d}")).collect();
             self.warnings.push(Warning::new(
                 "no_population",
                 format!(
                     "{} unités sans population connue, comptées pour 0 habitant : {}",
-                    no_pop.values().sum::<usize>(),
+                    elsewhere.iter().map(|(_, n)| n).sum::<usize>(),
                     detail.join(", ")
                 ),
             ));

@@ -46,7 +46,7 @@ impl FromStr for InseeCode {
             && b[2..].iter().all(u8::is_ascii_digit)
             && &b[..2] != b"00";
         if !ok {
-            return Err(InvalidInseeCode(text.to_string()));
+            return Err(InvalidInseeCode(crate::text::excerpt(text)));
         }
         let mut code = [0u8; 5];
         code.copy_from_slice(b);

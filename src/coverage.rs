@@ -128,6 +128,8 @@ pub struct Report {
     pub overlaps: Overlaps,
     pub uncovered_zones: UncoveredZones,
     pub warnings: Vec<Warning>,
+    /// Known gaps counted as documented (e.g. Mayotte without INSEE population).
+    pub notes: Vec<Warning>,
 }
 
 /// The computed coverage: the report plus what lookups need per unit.
@@ -270,6 +272,7 @@ pub fn compute(atlas: &Atlas, territories: Vec<Territory>, options: &Options, mu
         overlaps,
         uncovered_zones,
         warnings,
+        notes: atlas.notes.clone(),
     };
     Coverage { territories, covering, best, zone_of, report }
 }

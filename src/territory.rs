@@ -114,9 +114,9 @@ impl FromStr for Stage {
             matches.iter().filter(|(len, _)| Some(*len) == longest).map(|(_, s)| *s).collect();
         winners.dedup();
         match winners[..] {
-            [] => Err(StageError::Unknown(text.to_string())),
+            [] => Err(StageError::Unknown(crate::text::excerpt(text))),
             [stage] => Ok(stage),
-            [a, b, ..] => Err(StageError::Ambiguous(text.to_string(), a.label(), b.label())),
+            [a, b, ..] => Err(StageError::Ambiguous(crate::text::excerpt(text), a.label(), b.label())),
         }
     }
 }
@@ -149,7 +149,7 @@ impl FromStr for IsoDate {
     type Err = InvalidDate;
 
     fn from_str(text: &str) -> Result<IsoDate, InvalidDate> {
-        let bad = || InvalidDate(text.to_string());
+        let bad = || InvalidDate(crate::text::excerpt(text));
         let t = text.trim();
         // Spreadsheets add a time: keep the date part.
         let t = t.split([' ', 'T']).next().unwrap_or(t);

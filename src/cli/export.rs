@@ -33,7 +33,7 @@ pub struct Args {
     epci: Option<String>,
     /// Seulement le territoire de cette CPTS (identifiant de la liste).
     #[arg(long, value_name = "ID", group = "area")]
-    cpts: Option<String>,
+    territory: Option<String>,
     /// Simplifier les contours à cette tolérance (mètres), sans trou ni chevauchement entre voisins.
     #[arg(long, value_name = "METRES")]
     simplify: Option<f64>,
@@ -72,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     let feedback = super::feedback::Feedback::start();
     let mut loaded = args.data.load(&Options::default(), &feedback)?;
     let wanted =
-        [("region", &args.region), ("departement", &args.departement), ("epci", &args.epci), ("cpts", &args.cpts)];
+        [("region", &args.region), ("departement", &args.departement), ("epci", &args.epci), ("cpts", &args.territory)];
     let area = Area::from_params(
         |name| wanted.iter().find(|(n, _)| *n == name).and_then(|(_, v)| v.as_deref()),
         &loaded.coverage,

@@ -38,3 +38,23 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(args),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Two options of one subcommand with the same name make one of them
+    /// unreachable (`export --cpts` was once both the list file and the
+    /// area filter). clap checks this only in debug builds, and the tests run
+    /// optimised, so the check is made here.
+    #[test]
+    fn every_option_of_a_subcommand_has_its_own_name() {
+        for command in super::Cli::command().get_subcommands() {
+            let mut longs: Vec<&str> = command.get_arguments().filter_map(|a| a.get_long()).collect();
+            let count = longs.len();
+            longs.sort_unstable();
+            longs.dedup();
+            assert_eq!(longs.len(), count, "{}: {longs:?}", command.get_name());
+        }
+    }
+}

@@ -189,6 +189,7 @@ async fn summary(State(s): Shared, headers: HeaderMap) -> Result<Response, ApiEr
             "overlaps": {"units": r.overlaps.units, "population": r.overlaps.population},
             "uncovered_zones": {"count": r.uncovered_zones.count, "population": r.uncovered_zones.population},
             "warnings": r.warnings.len() + s.topology_warnings.len(),
+            "notes": r.notes.len(),
         }),
     )
 }

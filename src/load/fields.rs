@@ -11,6 +11,7 @@ use std::path::Path;
 use super::InputError;
 use crate::commune::InseeCode;
 use crate::geometry::Measure;
+use crate::text::listing;
 use geo::MultiPolygon;
 
 /// Which layer a file holds: communes, or arrondissements municipaux.
@@ -94,7 +95,7 @@ fn resolve(path: &Path, names: &[String], kind: LayerKind) -> Result<Fields, Inp
             LayerKind::Communes => "INSEE_COM (ou code_insee)",
             LayerKind::Arrondissements => "INSEE_ARM ou code_insee (ou INSEE_COM avec INSEE_RATT)",
         };
-        InputError::file(path, format!("champ {expected} introuvable ; champs présents : {}", names.join(", ")))
+        InputError::file(path, format!("champ {expected} introuvable ; champs présents : {}", listing(names)))
     })?;
     Ok(Fields {
         code,

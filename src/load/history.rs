@@ -17,7 +17,7 @@ use super::fields::{AttributeTable, find};
 use super::table::Table;
 use crate::atlas::Atlas;
 use crate::commune::{InseeCode, MergeKind, MergedCommune};
-use crate::text::fold;
+use crate::text::{fold, listing};
 
 /// Old commune → current commune: `code_ancien;nom_ancien;nature;code_commune`.
 pub const MERGED_FILE: &str = "communes_fusionnees.csv";
@@ -40,7 +40,7 @@ pub fn read_merged_layer(
     let names = table.field_names();
     let field = |aliases: &[&str], role: &str| {
         find(&names, aliases).ok_or_else(|| {
-            InputError::layer(path, layer, format!("champ {role} introuvable ; champs présents : {}", names.join(", ")))
+            InputError::layer(path, layer, format!("champ {role} introuvable ; champs présents : {}", listing(&names)))
         })
     };
     let (code, name, nature, current) = (

@@ -11,7 +11,7 @@ use std::path::Path;
 use super::InputError;
 use super::spreadsheet::{Workbook, is_spreadsheet};
 use super::table::{Grid, Table};
-use crate::text::fold;
+use crate::text::{fold, listing};
 
 const ID: &[&str] =
     &["cpts_id", "id_cpts", "id", "identifiant", "code_cpts", "numero_cpts", "num_cpts", "id_territoire"];
@@ -90,7 +90,7 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<Table, InputError> {
             .find(|n| n.as_str() == wanted)
             .or_else(|| names.iter().find(|n| fold(n) == fold(wanted)))
             .ok_or_else(|| {
-                InputError::file(path, format!("feuille « {wanted} » absente ; feuilles : {}", names.join(", ")))
+                InputError::file(path, format!("feuille « {wanted} » absente ; feuilles : {}", listing(&names)))
             })?;
         let grid = workbook.grid(name)?;
         let header = grid.find_header(is_list_header).unwrap_or(0);

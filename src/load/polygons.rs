@@ -19,6 +19,7 @@ use crate::diagnostics::Warning;
 use crate::geometry::orient;
 use crate::territory::{IsoDate, Stage};
 use crate::text::column_key;
+use crate::text::listing;
 
 const ID: &[&str] = &["cpts_id", "id_cpts", "id", "identifiant", "code_cpts", "code", "numero_cpts", "finess"];
 const NAME: &[&str] =
@@ -70,6 +71,9 @@ pub fn read_drawn_territories(
 ) -> Result<Vec<DrawnTerritory>, InputError> {
     let is_shp = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp"));
     let features = if is_shp { read_shapefile(path, warnings)? } else { read_geojson(path, choice)? };
+    if features.is_empty() {
+        return Err(InputError::file(path, "aucune entité : le fichier ne dessine aucune CPTS"));
+    }
     let keys: Vec<String> = {
         let mut k: Vec<String> = features.iter().flat_map(|f| f.properties.keys().cloned()).collect();
         k.sort();
@@ -81,7 +85,7 @@ pub fn read_drawn_territories(
             Some(f) if keys.contains(&column_key(f)) => Ok(Some(column_key(f))),
             Some(f) => Err(InputError::file(
                 path,
-                format!("{flag} {f} : propriété absente ; propriétés présentes : {}", keys.join(", ")),
+                format!("{flag} {f} : propriété absente ; propriétés présentes : {}", listing(&keys)),
             )),
             None => Ok(aliases.iter().find(|a| keys.iter().any(|k| k == *a)).map(|a| a.to_string())),
         }
@@ -92,7 +96,7 @@ pub fn read_drawn_territories(
             format!(
                 "propriété de statut introuvable (noms reconnus : {}) ; propriétés présentes : {} ; choisissez-la avec --cpts-stage-field",
                 STAGE.join(", "),
-                keys.join(", ")
+                listing(&keys)
             ),
         )
     })?;

@@ -26,6 +26,9 @@ pub fn read_population(path: &Path) -> Result<PopulationTable, InputError> {
             Some(table.require("CODCOM", &["codcom", "code_commune_sans_dep"])?),
         ),
     };
+    if table.rows.is_empty() {
+        return Err(InputError::file(path, "aucune ligne sous l'en-tête : fichier de populations vide"));
+    }
     let mut out = HashMap::with_capacity(table.rows.len());
     for (line, row) in &table.rows {
         let get = |i: usize| row.get(i).unwrap_or("");

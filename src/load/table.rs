@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use csv::StringRecord;
 
 use super::{InputError, decode_text, read_bytes};
-use crate::text::column_key;
+use crate::text::{column_key, listing};
 
 /// How many rows above the header a list may spend on titles and notes.
 pub const MAX_TITLE_ROWS: usize = 30;
@@ -39,6 +39,7 @@ impl Grid {
     /// above the header have few or none).
     pub fn read_csv(path: &Path) -> Result<Grid, InputError> {
         let text = decode_text(&read_bytes(path)?);
+        let unbalanced_quotes = text.bytes().filter(|&b| b == b'"').count() % 2 == 1;
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter(&text))
             .has_headers(false)
@@ -56,6 +57,17 @@ impl Grid {
                 continue;
             }
             rows.push((line, record));
+        }
+        // An opening quote never closed swallows the rest of the file into one cell, which
+        // would then be reported as a strange stage or code: say what happened instead.
+        if unbalanced_quotes
+            && let Some((line, _)) = rows.iter().rev().find(|(_, r)| r.iter().any(|c| c.contains('\n')))
+        {
+            return Err(InputError::line(
+                path,
+                *line,
+                "guillemet ouvrant sans guillemet fermant : la suite du fichier serait lue comme une seule cellule",
+            ));
         }
         Ok(Grid { path: path.to_path_buf(), sheet: None, rows })
     }
@@ -77,7 +89,7 @@ impl Grid {
 
     /// The cells of the first row, for messages.
     pub fn first_row(&self) -> String {
-        self.rows.first().map(|(_, row)| row.iter().collect::<Vec<_>>().join(", ")).unwrap_or_default()
+        self.rows.first().map(|(_, row)| listing(row.iter())).unwrap_or_default()
     }
 }
 
@@ -98,7 +110,7 @@ impl Table {
             let message = format!(
                 "colonne {what} introuvable ; noms acceptés : {} ; colonnes présentes : {}",
                 aliases.join(", "),
-                self.headers.join(", ")
+                listing(&self.headers)
             );
             match &self.sheet {
                 Some(sheet) => InputError::file(&self.path, format!("feuille « {sheet} » : {message}")),

@@ -72,10 +72,22 @@ pub fn read_territory_list_with(
         padded: Vec::new(),
         departements: HashMap::new(),
     };
+    if table.rows.is_empty() {
+        return Err(InputError::file(path, "aucune ligne sous l'en-tête : la liste de CPTS est vide"));
+    }
     for (line, row) in &table.rows {
         reader.row(*line, row)?;
     }
-    Ok(reader.finish())
+    let list = reader.finish();
+    if list.territories.is_empty() {
+        // Every row ended in a warning: no figure could be right, so none is given.
+        let why: Vec<String> = list.warnings.iter().take(5).map(ToString::to_string).collect();
+        return Err(InputError::file(
+            path,
+            format!("aucune CPTS retenue sur {} lignes ; par exemple :\n  - {}", table.rows.len(), why.join("\n  - ")),
+        ));
+    }
+    Ok(list)
 }
 
 /// The state of a list being read, row after row.

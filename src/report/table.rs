@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use crate::coverage::{AreaCoverage, Report};
 use crate::territory::Stage;
-use crate::text::{percent, thousands};
+use crate::text::{of_place, percent, thousands};
 
 const BAR_WIDTH: usize = 30;
 const WORST_DEPARTEMENTS: usize = 10;
@@ -110,9 +110,9 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (i, zone) in z.zones.iter().take(LARGEST_ZONES).enumerate() {
         writeln!(
             out,
-            "  {:>2}. zone de {:<30} {:>10} hab. {:>5} unités  {:>8} km²  dép. {}",
+            "  {:>2}. zone {:<33} {:>10} hab. {:>5} unités  {:>8} km²  dép. {}",
             i + 1,
-            zone.main_unit,
+            of_place(&zone.main_unit),
             thousands(zone.population),
             zone.units,
             format!("{:.0}", zone.area_km2),
@@ -126,6 +126,12 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "Avertissements : {} (tous dans --format json)", r.warnings.len())?;
         for w in r.warnings.iter().take(WARNINGS_SHOWN) {
             writeln!(out, "  - {w}")?;
+        }
+    }
+    if !r.notes.is_empty() {
+        writeln!(out, "Notes (limites connues des données, comptées comme indiqué) :")?;
+        for n in &r.notes {
+            writeln!(out, "  - {n}")?;
         }
     }
     Ok(())

@@ -248,3 +248,31 @@ fn a_directory_a_symlink_or_a_device_is_refused_even_with_force_and_dash_is_stdo
     assert!(entries(&sub).is_empty());
     assert!(ok(&["export", "--layer", "regions", "-o", "-"]).starts_with("{\"type\":\"FeatureCollection\""));
 }
+
+#[test]
+fn one_territory_can_be_exported_alone_from_the_official_list() {
+    // `--territory` filters; `--cpts` stays the list file (they once shared a name).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t2.geojson");
+    let mini = |name: &str| fixture(&format!("mini/{name}")).display().to_string();
+    let (communes, arrondissements, list) =
+        (mini("COMMUNE.shp"), mini("ARRONDISSEMENT_MUNICIPAL.shp"), mini("cpts.csv"));
+    let out = path.display().to_string();
+    ok(&[
+        "export",
+        "--layer",
+        "communes",
+        "--territory",
+        "T2",
+        "--cpts",
+        &list,
+        "--communes",
+        &communes,
+        "--arrondissements",
+        &arrondissements,
+        "-o",
+        &out,
+    ]);
+    let (_, count) = schema(&path, "cptsmap_communes");
+    assert_eq!(count, 2, "T2 = B + C");
+}

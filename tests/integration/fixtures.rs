@@ -154,7 +154,7 @@ fn population_file_overrides_the_layer() {
     args.extend(["--population".into(), pop.display().to_string()]);
     let r = json(&args.iter().map(String::as_str).collect::<Vec<_>>());
     assert_eq!(u(&r["population"]), 205_000 + 500);
-    assert!(r["warnings"].as_array().unwrap().iter().any(|w| w["kind"] == "population_file"));
+    assert!(r["notes"].as_array().unwrap().iter().any(|w| w["kind"] == "population_file"));
 }
 
 /// Writes a CPTS list into a temporary file and runs the report on the mini grid.

@@ -74,3 +74,49 @@ fn lambert93_and_utm20n_inputs_give_the_same_figures() {
         assert!((ax - ay).abs() <= 0.005 * ax, "{}: {ax} km² vs {ay} km²", x["id"]);
     }
 }
+
+/// Every coordinate of a GeoJSON export, by commune code.
+fn coordinates(geojson: &str) -> std::collections::HashMap<String, Vec<f64>> {
+    fn flatten(v: &Value, out: &mut Vec<f64>) {
+        match v {
+            Value::Array(items) => items.iter().for_each(|i| flatten(i, out)),
+            Value::Number(n) => out.push(n.as_f64().unwrap()),
+            _ => {}
+        }
+    }
+    let layer: Value = serde_json::from_str(geojson).unwrap();
+    layer["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let mut xy = Vec::new();
+            flatten(&f["geometry"]["coordinates"], &mut xy);
+            (f["properties"]["code"].as_str().unwrap().to_string(), xy)
+        })
+        .collect()
+}
+
+#[test]
+fn lambert93_input_is_exported_within_a_micro_degree_of_proj() {
+    // The Finistère communes projected to Lambert-93 by PROJ (through GDAL),
+    // then read and exported back to WGS84 by cptsmap: every vertex lands
+    // within 1e-6° of the original, so cptsmap's inverse agrees with PROJ's
+    // forward projection to the precision GeoJSON is written with.
+    let dir = tempfile::tempdir().unwrap();
+    let l93 = dir.path().join("finistere.shp").display().to_string();
+    let communes = repo().join("geodata/COMMUNE.shp").display().to_string();
+    ogr2ogr(&["-t_srs", "EPSG:2154", "-where", "INSEE_DEP = '29'", &l93, &communes]);
+    let projected = crate::util::ok(&["export", "--layer", "communes", "--communes", &l93, "--no-arrondissements"]);
+    let original = crate::util::ok(&["export", "--layer", "communes", "--departement", "29"]);
+    let (projected, original) = (coordinates(&projected), coordinates(&original));
+    assert!(original.len() > 250, "{} communes", original.len());
+    assert_eq!(projected.len(), original.len());
+    let mut worst = 0.0f64;
+    for (code, xy) in &original {
+        let other = &projected[code];
+        assert_eq!(xy.len(), other.len(), "{code}");
+        worst = xy.iter().zip(other).map(|(a, b)| (a - b).abs()).fold(worst, f64::max);
+    }
+    assert!(worst <= 1.000_001e-6, "largest difference {worst}°");
+}

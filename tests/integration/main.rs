@@ -2,6 +2,8 @@
 //! bundled national data.
 
 mod bundled;
+mod damaged;
+mod dense;
 mod dissolve;
 mod export;
 mod fixtures;

@@ -157,3 +157,13 @@ fn locate_by_point_finds_the_commune_and_its_territories() {
     let sea = crate::util::cptsmap(&["locate", "--lon", "-5.5", "--lat", "46.0"]);
     assert_eq!(sea.status.code(), Some(1), "the Atlantic is no commune");
 }
+
+#[test]
+fn strict_mode_passes_on_the_bundled_data_whose_known_gaps_are_notes() {
+    let out = crate::util::cptsmap(&["report", "--strict", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["warnings"].as_array().unwrap().len(), 0);
+    let notes: Vec<&str> = r["notes"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();
+    assert_eq!(notes, ["no_contour", "no_population"]);
+}
