@@ -12,12 +12,12 @@ pub(super) fn replacement(head: &[u8]) -> Option<Vec<u8>> {
     let status = head.strip_prefix(b"HTTP/1.1 ")?.get(..3)?;
     let (reason, error, detail) = match status {
         b"400" => ("Bad Request", "bad_request", "requête HTTP mal formée".to_string()),
-        b"414" => (
-            "URI Too Long",
-            "uri_too_long",
-            format!("adresse trop longue : au plus {} octets", super::MAX_URI_BYTES),
-        ),
-        b"431" => ("Request Header Fields Too Large", "headers_too_large", "en-têtes de requête trop volumineux".into()),
+        b"414" => {
+            ("URI Too Long", "uri_too_long", format!("adresse trop longue : au plus {} octets", super::MAX_URI_BYTES))
+        }
+        b"431" => {
+            ("Request Header Fields Too Large", "headers_too_large", "en-têtes de requête trop volumineux".into())
+        }
         _ => return None,
     };
     // The router's answers always carry a type; hyper's own never do, nor a body.

@@ -112,3 +112,12 @@ fn a_large_answer_compressed_with_brotli_does_not_hold_health_on_a_single_thread
         assert_eq!(*finished.lock().unwrap(), ["health", "brotli"], "health waited for the compression");
     });
 }
+
+#[test]
+fn a_download_of_all_the_communes_is_413_saying_in_french_what_to_ask_instead() {
+    let (status, body) = crate::http::get_json("/api/export/communes.geojson");
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(body["error"], "too_large");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("zone plus petite") && detail.contains("cptsmap export"), "{detail}");
+}
