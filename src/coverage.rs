@@ -108,6 +108,9 @@ pub struct UncoveredZones {
 pub struct Provenance {
     pub communes: Vec<crate::atlas::LayerInfo>,
     pub cpts: Option<String>,
+    /// Lists given by further `--cpts` options (a draft saved from the map…), absent with one list.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cpts_added: Vec<String>,
     /// True for the bundled, invented demo territories.
     pub fictional: bool,
     pub as_of: Option<IsoDate>,

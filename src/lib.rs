@@ -38,6 +38,7 @@
 //!        area ────── France, a région, a département, an EPCI or a CPTS: one filter
 //!        summary ─── an area at a stage: figures, its own zones blanches, CPTS, CSV
 //!        places ──── place names for the map
+//!        plan ────── a draft territory: what it would change; zones blanches cut into drafts
 //!            │
 //!            ▼
 //!        snapshot ── all of it, prepared once, read-only
@@ -63,6 +64,7 @@ pub mod index;
 pub mod load;
 pub mod membership;
 pub mod places;
+pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod search;

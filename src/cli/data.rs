@@ -1,16 +1,19 @@
 //! The data options shared by every subcommand, and loading them into a
 //! computed coverage (with a spinner on a terminal).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use cptsmap::atlas::{Atlas, AtlasSources};
 use cptsmap::coverage::{self, Coverage, Options};
+use cptsmap::diagnostics::Warning;
 use cptsmap::index::UnitIndex;
 use cptsmap::load::polygons::{FieldChoice, is_polygon_file, read_drawn_territories};
 use cptsmap::load::territories::{ListOptions, read_territory_list_with};
 use cptsmap::load::{InputError, UnitReadOptions};
 use cptsmap::membership::{DEFAULT_MIN_SHARE, assign};
+use cptsmap::territory::Territory;
 
 use super::feedback::Feedback;
 
@@ -39,9 +42,9 @@ pub struct DataArgs {
     /// Populations légales INSEE (donnees_communes.csv) qui remplacent celles des couches.
     #[arg(long, value_name = "CSV")]
     pub population: Option<PathBuf>,
-    /// Liste des CPTS (CSV ou classeur .xlsx/.xls/.ods, une ligne par CPTS et commune, communes par code INSEE ou par nom). [défaut : GEODATA/cpts_demo_fictif.csv, FICTIF]
+    /// Liste des CPTS (CSV ou classeur .xlsx/.xls/.ods, une ligne par CPTS et commune, communes par code INSEE ou par nom) ; répéter l'option pour ajouter des listes (un projet enregistré depuis la carte…), aux identifiants distincts. [défaut : GEODATA/cpts_demo_fictif.csv, FICTIF]
     #[arg(long, value_name = "FICHIER")]
-    pub cpts: Option<PathBuf>,
+    pub cpts: Vec<PathBuf>,
     /// Feuille du classeur qui porte la liste des CPTS. [défaut : la première dont l'en-tête est reconnu]
     #[arg(long, value_name = "FEUILLE")]
     pub cpts_sheet: Option<String>,
@@ -114,17 +117,58 @@ impl DataArgs {
         }
     }
 
-    fn cpts_path(&self) -> PathBuf {
-        self.cpts.clone().unwrap_or_else(|| self.geodata().join(DEMO_CPTS_FILE))
+    fn cpts_paths(&self) -> Vec<PathBuf> {
+        if self.cpts.is_empty() { vec![self.geodata().join(DEMO_CPTS_FILE)] } else { self.cpts.clone() }
     }
 
     pub fn load(&self, options: &Options, feedback: &Feedback) -> anyhow::Result<Loaded> {
         let atlas = Atlas::load(&self.sources(feedback)).context("chargement des communes")?;
-        let cpts_path = self.cpts_path();
+        let cpts_paths = self.cpts_paths();
         feedback.stage("lecture des CPTS");
         let started = std::time::Instant::now();
         let mut warnings = atlas.warnings.clone();
-        let territories = if is_polygon_file(&cpts_path) {
+        let mut territories = Vec::new();
+        // Territory id → the list that gave it: a territory is known by its id, so ids stay distinct across lists.
+        let mut lists_of: HashMap<String, &Path> = HashMap::new();
+        for cpts_path in &cpts_paths {
+            let read = self.read_territories(cpts_path, &atlas, feedback, &mut warnings)?;
+            for t in &read {
+                if let Some(first) = lists_of.insert(t.id.clone(), cpts_path) {
+                    let message = format!(
+                        "CPTS d'identifiant « {} » déjà lue dans {} : les identifiants doivent rester distincts d'une liste à l'autre",
+                        t.id,
+                        first.display()
+                    );
+                    return Err(InputError::file(cpts_path, message).into());
+                }
+            }
+            territories.extend(read);
+        }
+        tracing::debug!(territories = territories.len(), elapsed = ?started.elapsed(), "CPTS read");
+        feedback.stage("calcul de la couverture");
+        let started = std::time::Instant::now();
+        let mut coverage = coverage::compute(&atlas, territories, options, warnings);
+        tracing::debug!(elapsed = ?started.elapsed(), "coverage computed");
+        let report = &mut coverage.report;
+        report.data.cpts = cpts_paths.first().map(|p| p.display().to_string());
+        report.data.cpts_added = cpts_paths.iter().skip(1).map(|p| p.display().to_string()).collect();
+        report.data.fictional = cpts_paths.iter().any(|p| is_fictional(p));
+        if self.strict && !report.warnings.is_empty() {
+            return Err(InputError::Strict(report.warnings.clone()).into());
+        }
+        Ok(Loaded { atlas, coverage })
+    }
+
+    /// The territories of one `--cpts` file: drawn polygons, or a list.
+    fn read_territories(
+        &self,
+        cpts_path: &Path,
+        atlas: &Atlas,
+        feedback: &Feedback,
+        warnings: &mut Vec<Warning>,
+    ) -> anyhow::Result<Vec<Territory>> {
+        let started = std::time::Instant::now();
+        let territories = if is_polygon_file(cpts_path) {
             let p = &self.polygons;
             let choice = FieldChoice {
                 id: p.cpts_id_field.clone(),
@@ -134,29 +178,18 @@ impl DataArgs {
                 crs: p.cpts_crs,
             };
             let drawn =
-                read_drawn_territories(&cpts_path, &choice, &mut warnings).context("chargement des polygones CPTS")?;
+                read_drawn_territories(cpts_path, &choice, warnings).context("chargement des polygones CPTS")?;
             tracing::debug!(polygons = drawn.len(), elapsed = ?started.elapsed(), "CPTS polygons read");
             feedback.stage("communes dans les polygones");
-            assign(&atlas, &UnitIndex::build(&atlas), drawn, p.min_share, &mut warnings)
+            assign(atlas, &UnitIndex::build(atlas), drawn, p.min_share, warnings)
         } else {
             let options = ListOptions { sheet: self.cpts_sheet.clone() };
             let list =
-                read_territory_list_with(&cpts_path, &atlas, &options).context("chargement des territoires CPTS")?;
+                read_territory_list_with(cpts_path, atlas, &options).context("chargement des territoires CPTS")?;
             warnings.extend(list.warnings);
             list.territories
         };
-        tracing::debug!(territories = territories.len(), elapsed = ?started.elapsed(), "CPTS read");
-        feedback.stage("calcul de la couverture");
-        let started = std::time::Instant::now();
-        let mut coverage = coverage::compute(&atlas, territories, options, warnings);
-        tracing::debug!(elapsed = ?started.elapsed(), "coverage computed");
-        let report = &mut coverage.report;
-        report.data.cpts = Some(cpts_path.display().to_string());
-        report.data.fictional = is_fictional(&cpts_path);
-        if self.strict && !report.warnings.is_empty() {
-            return Err(InputError::Strict(report.warnings.clone()).into());
-        }
-        Ok(Loaded { atlas, coverage })
+        Ok(territories)
     }
 }
 

@@ -5,6 +5,7 @@ mod export;
 mod feedback;
 mod locate;
 mod output;
+mod plan;
 mod report;
 mod serve;
 
@@ -26,6 +27,8 @@ enum Command {
     Locate(locate::Args),
     /// Couches GeoJSON pour QGIS : communes, CPTS, zones couvertes, zones blanches, chevauchements…
     Export(export::Args),
+    /// Préparer une CPTS : ce qu'un projet de territoire couvrirait, ses chevauchements, la couverture après ; découpage d'une zone blanche.
+    Plan(plan::Args),
     /// Service HTTP : API JSON et couches GeoJSON pour la carte.
     Serve(serve::Args),
 }
@@ -35,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(args) => report::run(args),
         Command::Locate(args) => locate::run(args),
         Command::Export(args) => export::run(args),
+        Command::Plan(args) => plan::run(args),
         Command::Serve(args) => serve::run(args),
     }
 }

@@ -92,6 +92,12 @@ pub fn encode_feature(properties: &[(&str, Prop)], shape: Option<&MultiPolygon<f
     buf.push(b'}');
 }
 
+/// Appends a GeoJSON `MultiPolygon` geometry object; false (and nothing
+/// appended) when no ring survives six decimals.
+pub fn encode_geometry(mp: &MultiPolygon<f64>, buf: &mut Vec<u8>) -> bool {
+    write_multipolygon(buf, mp)
+}
+
 /// A JSON string (writing to a Vec cannot fail).
 fn push_str(buf: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *buf, s);

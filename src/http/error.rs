@@ -54,14 +54,9 @@ impl ApiError {
         match status {
             StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed {
                 method: method.to_string(),
-                // axum adds `Allow` to its 405 only after the layers have run, so it
-                // is missing here; every route of this API is GET (HEAD with it).
-                allow: headers
-                    .get(header::ALLOW)
-                    .and_then(|v| v.to_str().ok())
-                    .filter(|v| !v.is_empty())
-                    .unwrap_or("GET, HEAD")
-                    .to_string(),
+                // Often missing here: axum adds `Allow` to its 405 after the layers have
+                // run, and then keeps it, as long as this answer does not set one.
+                allow: headers.get(header::ALLOW).and_then(|v| v.to_str().ok()).unwrap_or("").to_string(),
             },
             StatusCode::REQUEST_TIMEOUT => ApiError::Timeout { seconds: super::REQUEST_TIMEOUT.as_secs() },
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge {
@@ -93,7 +88,9 @@ impl IntoResponse for ApiError {
                 (StatusCode::NOT_FOUND, json!({"error": "not_found", "detail": cap_echoes(&detail)}))
             }
             ApiError::MethodNotAllowed { method, allow } => {
-                if let Ok(v) = HeaderValue::from_str(&allow) {
+                if !allow.is_empty()
+                    && let Ok(v) = HeaderValue::from_str(&allow)
+                {
                     extra.insert(header::ALLOW, v);
                 }
                 let method: String = method.chars().take(20).collect();

@@ -12,6 +12,7 @@ mod connection;
 mod error;
 mod hyper_errors;
 mod layers;
+mod plan;
 mod routes;
 mod server;
 mod web;
@@ -35,6 +36,7 @@ use tracing::Level;
 
 pub use error::{ApiError, MAX_DETAIL_CHARS, MAX_ECHO_CHARS, RETRY_AFTER_SECS};
 pub use layers::{MAX_BYTES, MAX_COMMUNES, MAX_EXPORT_BYTES, MAX_EXPORT_VERTICES, MAX_VERTICES};
+pub use plan::{MAX_BOX_UNITS, PLAN_BODY_LIMIT};
 pub use server::{HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, SHUTDOWN_GRACE, Settings};
 pub use work::{CACHE_BYTES, INLINE_ENCODE_MAX};
 
@@ -42,7 +44,7 @@ use crate::snapshot::Snapshot;
 
 /// Longest a request may take before a 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// No route reads a body; anything larger than this is refused.
+/// Only `POST /api/plan` reads a body (up to [`PLAN_BODY_LIMIT`]); for every other route, anything larger than this is refused.
 pub const BODY_LIMIT: usize = 16 * 1024;
 /// Longest address (path and query) read; longer ones get a 414.
 pub const MAX_URI_BYTES: usize = 16 * 1024;
@@ -54,11 +56,13 @@ pub fn router(snapshot: Arc<Snapshot>) -> Router {
 
 fn app(snapshot: Arc<Snapshot>, page: Arc<web::Web>) -> Router {
     routes::routes()
-        .with_state(snapshot)
+        .with_state(Arc::clone(&snapshot))
         .merge(web::routes(page))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        // Merged after the limit above: a draft of all France is larger, and has its own limit.
+        .merge(plan::routes(snapshot))
         // Answers made by `respond` come compressed; this only compresses small plain ones.
         .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(SmallBodies)))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(middleware::from_fn(limit_uri))
         .layer(CatchPanicLayer::custom(panic_response))

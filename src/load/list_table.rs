@@ -114,6 +114,15 @@ fn open_sheet(path: &Path, wanted: Option<&str>) -> Result<Table, InputError> {
     ))
 }
 
+/// Whether a file reads as a list in long format: a spreadsheet, or a CSV
+/// with a list header (a file of bare codes or names, one a line, has none).
+pub fn is_long_list(path: &Path) -> Result<bool, InputError> {
+    if is_spreadsheet(path) {
+        return Ok(true);
+    }
+    Ok(Grid::read_csv(path)?.find_header(is_list_header).is_some())
+}
+
 /// A header names a commune column and a territory column.
 fn is_list_header(keys: &HashMap<String, usize>) -> bool {
     let has = |aliases: &[&str]| aliases.iter().any(|a| keys.contains_key(*a));

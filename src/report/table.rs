@@ -35,6 +35,9 @@ pub fn write(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some(cpts) = &r.data.cpts {
         writeln!(out, "Territoires CPTS : {cpts} ({} CPTS)", r.cpts.len())?;
     }
+    for added in &r.data.cpts_added {
+        writeln!(out, "  + {added}")?;
+    }
     for layer in &r.data.communes {
         writeln!(
             out,

@@ -15,6 +15,7 @@ mod http_errors;
 mod lists;
 mod names;
 mod national;
+mod plan;
 mod projection;
 mod server;
 mod util;

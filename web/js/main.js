@@ -8,6 +8,7 @@ import { createMap, refresh, fitBox, METROPOLE } from './map.js';
 import { openCard } from './card.js';
 import * as panel from './panel.js';
 import { wireSearch } from './search.js';
+import { startPlan } from './plan.js';
 
 const view = createMap();
 const { map } = view;
@@ -110,6 +111,7 @@ window.addEventListener('afterprint', () => {
   if (!wanted.view) { if (a.level !== 'france') fitBox(map, a.bbox); else if (!early) fitFrance(); }
   writeView();
   await (early ?? refresh(view));
+  startPlan(view, wanted.plan);
   // Read by the browser tests: the panel, the table and the first view are all there.
   document.body.dataset.started = 'true';
 })().catch((e) => {

@@ -17,6 +17,10 @@ const GRID = [0, 2, 1, 0.5];
 /** Communes (their borders, under the fills) from this zoom on. */
 const COMMUNES_FROM_ZOOM = 10;
 
+/** A mode that takes clicks on the map (preparing a draft); it returns true when it handled one. */
+let clickHandler = null;
+export function onMapClick(f) { clickHandler = f; }
+
 export const bandOf = (z) => { const f = Math.floor(z + 1e-6); return f <= 6 ? 0 : f <= 8 ? 1 : f <= 10 ? 2 : 3; };
 
 const PANES = { communes: 390, fills: 400, zones: 410, overlaps: 420, borders: 430, selection: 440, labels: 450 };
@@ -68,7 +72,7 @@ export function createMap() {
     const close = e.popup.getElement()?.querySelector('.leaflet-popup-close-button');
     if (close) { close.setAttribute('aria-label', 'Fermer'); close.title = 'Fermer'; }
   });
-  map.on('click', (e) => locate(map, e.latlng));
+  map.on('click', (e) => { if (!clickHandler?.(e.latlng)) locate(map, e.latlng); });
   const insets = addInsets(map);
   const view = { map, layers, labels, insets, shown: {}, seq: 0, outlineKey: null };
   map.on('moveend', () => {

@@ -10,11 +10,18 @@ export const state = {
   area: { level: 'france', code: null, name: 'France' },
   /** INSEE code of the selected commune, or null. */
   commune: null,
+  /** The draft of « Préparer un projet »: { name, codes } (unit codes, sorted), or null. */
+  plan: null,
+  /** Whether the « Préparer un projet » mode is open. */
+  planning: false,
 };
+
+/** Longest list of codes a permalink carries (longer drafts stay in the browser's storage). */
+const PLAN_IN_LINK = 1800;
 
 export const FRANCE = { level: 'france', code: null, name: 'France' };
 
-/** Changes the state and tells every view; `why` says what changed (`stage`, `area`, `commune`). */
+/** Changes the state and tells every view; `why` says what changed (`stage`, `area`, `commune`, `plan`, `planning`). */
 export function update(patch, options = {}) {
   const why = Object.keys(patch).filter((k) => JSON.stringify(state[k]) !== JSON.stringify(patch[k]));
   Object.assign(state, patch);
@@ -27,7 +34,7 @@ export function subscribe(f) {
 
 const HASH_KEYS = { region: 'region', departement: 'dep', epci: 'epci', cpts: 'cpts' };
 
-/** `#stage=aci_signe&dep=26&z=8&lat=…&lon=…` */
+/** `#stage=aci_signe&dep=26&z=8&lat=…&lon=…` (and `plan=26113.26108&plan_name=…` while planning) */
 export function writeHash(view) {
   const p = new URLSearchParams();
   if (view) {
@@ -38,13 +45,19 @@ export function writeHash(view) {
   if (state.stage !== 'pre_projet') p.set('stage', state.stage);
   if (state.area.level !== 'france') p.set(HASH_KEYS[state.area.level], state.area.code);
   if (state.commune) p.set('commune', state.commune);
+  const codes = state.planning && state.plan?.codes.length ? state.plan.codes.join('.') : '';
+  if (codes && codes.length <= PLAN_IN_LINK) {
+    p.set('plan', codes);
+    if (state.plan.name) p.set('plan_name', state.plan.name);
+  }
   const hash = '#' + p.toString();
   if (location.hash !== hash) history.replaceState(null, '', hash);
 }
 
 export function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
-  const out = { stage: p.get('stage'), area: null, commune: p.get('commune'), view: null };
+  const out = { stage: p.get('stage'), area: null, commune: p.get('commune'), view: null, plan: null };
+  if (p.get('plan')) out.plan = { codes: p.get('plan').split('.').filter(Boolean), name: p.get('plan_name') || '' };
   for (const [level, key] of Object.entries(HASH_KEYS)) {
     if (p.get(key)) out.area = { level, code: p.get(key) };
   }
