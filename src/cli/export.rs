@@ -1,10 +1,8 @@
 //! `cptsmap export`: GeoJSON layers for QGIS and other GIS.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use cptsmap::arcs::Topology;
 use cptsmap::area::Area;
 use cptsmap::coverage::Options;
@@ -12,6 +10,7 @@ use cptsmap::export::layers::{Context, ExportOptions, Layer, needs_topology, wri
 use cptsmap::territory::Stage;
 
 use super::data::DataArgs;
+use super::output::Target;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -38,10 +37,10 @@ pub struct Args {
     /// Simplifier les contours à cette tolérance (mètres), sans trou ni chevauchement entre voisins.
     #[arg(long, value_name = "METRES")]
     simplify: Option<f64>,
-    /// Fichier de sortie (GeoJSON) ; sortie standard sinon.
+    /// Fichier de sortie (GeoJSON), écrit entier ou pas du tout ; « - » ou rien : sortie standard.
     #[arg(short, long, value_name = "FICHIER")]
     output: Option<PathBuf>,
-    /// Remplacer le fichier de sortie s'il existe.
+    /// Remplacer le fichier de sortie s'il existe (un fichier ordinaire seulement).
     #[arg(long)]
     force: bool,
 }
@@ -67,17 +66,9 @@ pub fn run(args: Args) -> anyhow::Result<()> {
             message: format!("{m} : distance positive en mètres attendue")
         });
     }
-    // Refuse before any work: never overwrite what the user has without being asked.
-    if let Some(path) = &args.output
-        && path.exists()
-        && !args.force
-    {
-        return Err(cptsmap::load::InputError::File {
-            path: path.clone(),
-            message: "le fichier existe déjà ; ajoutez --force pour le remplacer".into(),
-        }
-        .into());
-    }
+    // Refuse before any work: never overwrite what the user has without being asked,
+    // and never anything but a regular file.
+    let target = Target::check(args.output.as_deref(), args.force)?;
     let feedback = super::feedback::Feedback::start();
     let mut loaded = args.data.load(&Options::default(), &feedback)?;
     let wanted =
@@ -106,24 +97,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
     }
     let ctx = Context { atlas: &loaded.atlas, coverage: &loaded.coverage, topology: &topology, simplified: None };
     feedback.stage("écriture de la couche");
-    let summary = match &args.output {
-        Some(path) => {
-            // Write beside the target, then rename: a failed export leaves no half file.
-            let tmp = path.with_extension("geojson.part");
-            let file = File::create(&tmp).with_context(|| format!("création de {}", tmp.display()))?;
-            let summary = write_layer(&ctx, layer, &options, BufWriter::with_capacity(1 << 20, file))
-                .with_context(|| format!("écriture de {}", tmp.display()))?;
-            std::fs::rename(&tmp, path).with_context(|| format!("écriture de {}", path.display()))?;
-            summary
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = BufWriter::with_capacity(1 << 20, stdout.lock());
-            let summary = write_layer(&ctx, layer, &options, &mut lock).context("écriture de la couche")?;
-            lock.flush().context("écriture de la couche")?;
-            summary
-        }
-    };
+    let summary = target.write(args.force, |out| write_layer(&ctx, layer, &options, out))?;
     drop(feedback);
     eprintln!(
         "couche {} : {} entités{}{}",

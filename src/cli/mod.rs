@@ -5,6 +5,7 @@ mod export;
 mod feedback;
 mod history;
 mod locate;
+mod output;
 mod plan;
 mod report;
 mod serve;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 use serde_json::{Value, json};
 
@@ -15,6 +15,7 @@ use super::error::ApiError;
 use super::layers::{area_param, bbox_param, stage_param, zoom_param};
 use super::routes::{GEOJSON, JSON, card, json_body, json_response, number, respond};
 use super::web::Web;
+use super::work;
 use crate::area::Area;
 use crate::commune::{InseeCode, UnitId};
 use crate::coverage::Coverage;
@@ -45,23 +46,36 @@ pub(super) fn summary_body(
 }
 
 /// `GET /api/area?stage=&at=&region=|departement=|epci=|cpts=`: the summary of an area at a stage (on a date).
-pub async fn summary(State(web): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+pub async fn summary(
+    State(web): Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
     let s = &web.snapshot;
     let stage = stage_param(&params)?;
     let view = dated::view(s, &params).await?;
     let area = dated::area_in(s, view.as_ref(), &params)?;
     let snapshot = Arc::clone(s);
-    let web = Arc::clone(&web);
-    // Counting France runs over every unit: once per stage (and date), then kept.
-    let body = tokio::task::spawn_blocking(move || match (&area, view) {
-        (Area::France, None) => web.france(stage),
-        (Area::France, Some(v)) => {
-            v.answer(&format!("area/{}", stage.key()), || summary_body(&snapshot, &v.coverage, &area, stage))
+    let body = match (area == Area::France, view) {
+        // Counting France runs over every unit: once per stage (and date), then kept.
+        (true, None) => {
+            let web = Arc::clone(&web);
+            work::blocking(move || web.france(stage)).await??
         }
-        (_, view) => summary_body(&snapshot, dated::coverage(&snapshot, view.as_ref()), &area, stage),
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+        (true, Some(v)) => {
+            let name = format!("area/{}", stage.key());
+            work::blocking(move || v.answer(&name, || summary_body(&snapshot, &v.coverage, &area, stage))).await??
+        }
+        // The URI holds the date, so each date's answer is kept apart.
+        (false, view) => {
+            web.cache
+                .get_or_make(&uri.to_string(), move || {
+                    summary_body(&snapshot, dated::coverage(&snapshot, view.as_ref()), &area, stage)
+                })
+                .await?
+        }
+    };
     Ok(respond(&headers, body, JSON, &[]))
 }
 
@@ -86,10 +100,21 @@ fn outline_units(s: &Snapshot, params: &HashMap<String, String>) -> Result<(Valu
 }
 
 /// `GET /api/area/outline.geojson?zoom=&…`: the outline of an area (or `commune=`), simplified for the zoom.
-pub async fn outline(State(web): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
-    let s = Arc::clone(&web.snapshot);
+pub async fn outline(
+    State(web): Shared,
+    headers: HeaderMap,
+    uri: Uri,
+    Query(params): Params,
+) -> Result<Response, ApiError> {
     let band = Snapshot::band(zoom_param(&params)?);
-    let (about, units) = outline_units(&s, &params)?;
+    let (about, units) = outline_units(&web.snapshot, &params)?;
+    let kept = Arc::clone(&web);
+    let body = web.cache.get_or_make(&uri.to_string(), move || draw_outline(&kept, band, &about, &units)).await?;
+    Ok(respond(&headers, body, GEOJSON, &[]))
+}
+
+/// The outline of `units` dissolved on their shared borders, refused beyond the work limit.
+fn draw_outline(web: &Web, band: usize, about: &Value, units: &[UnitId]) -> Result<Body, ApiError> {
     // The outline keeps only the area's outer borders, but drawing it walks every unit's.
     let vertices = web.vertices(band);
     let work: usize = units.iter().map(|&u| vertices[u as usize] as usize).sum();
@@ -99,15 +124,14 @@ pub async fn outline(State(web): Shared, headers: HeaderMap, Query(params): Para
             detail: format!("{work} sommets à parcourir à ce zoom : demandez un zoom plus faible"),
         });
     }
-    let snapshot = Arc::clone(&s);
-    let bytes = tokio::task::spawn_blocking(move || -> std::io::Result<Vec<u8>> {
-        let s = &snapshot;
-        let mut marks = vec![false; s.atlas.units.len()];
-        for &u in &units {
-            marks[u as usize] = true;
-        }
-        let coords = s.band_arcs(band);
-        let shape = dissolve(&s.topology, &coords, &units, &|u| marks[u as usize]).shape;
+    let s = &web.snapshot;
+    let mut marks = vec![false; s.atlas.units.len()];
+    for &u in units {
+        marks[u as usize] = true;
+    }
+    let coords = s.band_arcs(band);
+    let shape = dissolve(&s.topology, &coords, units, &|u| marks[u as usize]).shape;
+    let write = || -> std::io::Result<Vec<u8>> {
         let mut out = Vec::new();
         let mut writer = FeatureWriter::new(&mut out, "cptsmap_outline")?;
         let text = |k: &str| about[k].as_str().unwrap_or_default().to_string();
@@ -119,11 +143,9 @@ pub async fn outline(State(web): Shared, headers: HeaderMap, Query(params): Para
         writer.feature(&props, Some(&shape))?;
         writer.finish()?;
         Ok(out)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(respond(&headers, Body::new(bytes, &s.version), GEOJSON, &[]))
+    };
+    let bytes = write().map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Body::new(bytes, &s.version))
 }
 
 /// `GET /api/places?zoom=&bbox=`: the communes to label at this zoom, most populous first.
@@ -131,13 +153,9 @@ pub async fn places(State(web): Shared, headers: HeaderMap, Query(params): Param
     let zoom = zoom_param(&params)?.unwrap_or(6);
     let bbox = bbox_param(&params)?;
     let web2 = Arc::clone(&web);
-    let list = tokio::task::spawn_blocking(move || {
-        let places = web2.places().at_zoom(zoom, bbox);
-        serde_json::to_value(places)
-    })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let list = work::blocking(move || serde_json::to_value(web2.places().at_zoom(zoom, bbox)))
+        .await?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     json_response(&web.snapshot, &headers, &list)
 }
 

@@ -45,9 +45,7 @@ pub(super) async fn view(
         return Ok(Some(view));
     }
     let snapshot = Arc::clone(s);
-    let view = tokio::task::spawn_blocking(move || snapshot.dated.get(&snapshot, date))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let view = super::work::blocking(move || snapshot.dated.get(&snapshot, date)).await?;
     Ok(Some(view))
 }
 

@@ -19,13 +19,14 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::response::Response;
 use geo::Rect;
 
 use super::error::ApiError;
 use super::routes::{GEOJSON, respond};
 use super::web::Web;
+use super::work;
 use crate::area::Area;
 use crate::export::layers::{ExportOptions, Layer};
 use crate::snapshot::{Body, Snapshot, ZOOM_BANDS};
@@ -39,6 +40,14 @@ pub const MAX_VERTICES: usize = 300_000;
 pub const MAX_COMMUNES: usize = 5_000;
 /// Most bytes of one answer of any layer (before compression), checked once drawn.
 pub const MAX_BYTES: usize = 8 * 1024 * 1024;
+/// Most vertices of one download of the communes layer (counted before drawing):
+/// any région of the bundled data, not France's 1 million.
+pub const MAX_EXPORT_VERTICES: usize = 500_000;
+/// Most bytes of one download of any layer (before compression), checked once drawn.
+pub const MAX_EXPORT_BYTES: usize = 32 * 1024 * 1024;
+/// What to do instead of a download over the limits.
+const EXPORT_ADVICE: &str = "choisissez une zone plus petite (région, département, EPCI, CPTS) \
+                             ou exportez en ligne de commande (cptsmap export)";
 
 /// `communes.geojson` → the communes layer.
 pub(super) fn layer_of(file: &str) -> Result<Layer, ApiError> {
@@ -124,6 +133,7 @@ fn check_communes(web: &Web, band: usize, bbox: Rect<f64>) -> Result<(), ApiErro
 pub async fn layer(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(file): Path<String>,
     Query(params): Params,
 ) -> Result<Response, ApiError> {
@@ -132,22 +142,33 @@ pub async fn layer(
     let band = Snapshot::band(zoom_param(&params)?);
     let bbox = bbox_param(&params)?;
     let view = super::dated::view(&web.snapshot, &params).await?;
-    if layer == Layer::Communes {
+    if layer == Layer::Communes && bbox.is_none() {
         // Communes are only drawn for the part of the map on screen.
-        let b =
-            bbox.ok_or_else(|| ApiError::bad("bbox", "la couche des communes se demande pour une emprise (bbox)"))?;
-        check_communes(&web, band, b)?;
+        return Err(ApiError::bad("bbox", "la couche des communes se demande pour une emprise (bbox)"));
     }
     let s = Arc::clone(&web.snapshot);
     let body = match (bbox, view) {
-        // The national layers: drawn once, compressed once, kept (a date's with the date's view).
-        (None, None) => s.layer(layer, stage, band),
-        (None, Some(v)) => tokio::task::spawn_blocking(move || v.layer(&s, layer, stage, band))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?,
+        // The national layers: drawn once (off the async workers), compressed
+        // once, kept (a date's with the date's view).
+        (None, None) => match s.drawn_layer(layer, stage, band) {
+            Some(body) => body,
+            None => work::blocking(move || s.layer(layer, stage, band)).await?,
+        },
+        (None, Some(v)) => work::blocking(move || v.layer(&s, layer, stage, band)).await?,
+        // The URI holds the date, so each date's drawing is kept apart.
         (Some(b), view) => {
-            let options = ExportOptions { bbox: Some(b), ..s.band_options(stage, band) };
-            drawn(s, view, layer, options, Some(band)).await?
+            let kept = Arc::clone(&web);
+            web.cache
+                .get_or_make(&uri.to_string(), move || {
+                    if layer == Layer::Communes {
+                        check_communes(&kept, band, b)?;
+                    }
+                    let s = &kept.snapshot;
+                    let options = ExportOptions { bbox: Some(b), ..s.band_options(stage, band) };
+                    s.draw_with(super::dated::coverage(s, view.as_ref()), layer, &options, Some(band))
+                        .map_err(|e| ApiError::Internal(e.to_string()))
+                })
+                .await?
         }
     };
     if body.bytes.len() > MAX_BYTES {
@@ -196,6 +217,7 @@ pub fn file_name(s: &Snapshot, what: &str, stage: Stage, area: &Area, at: Option
 pub async fn export(
     State(web): State<Arc<Web>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(file): Path<String>,
     Query(params): Params,
 ) -> Result<Response, ApiError> {
@@ -207,34 +229,51 @@ pub async fn export(
     if file == "figures.csv" {
         let name = file_name(&s, "chiffres", stage, &area, at, "csv");
         let snapshot = Arc::clone(&s);
-        let bytes = tokio::task::spawn_blocking(move || {
-            let coverage = super::dated::coverage(&snapshot, view.as_ref());
-            crate::summary::figures_csv(&snapshot.atlas, coverage, &area, stage)
-        })
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let body = web
+            .cache
+            .get_or_make(&uri.to_string(), move || {
+                let coverage = super::dated::coverage(&snapshot, view.as_ref());
+                let bytes = crate::summary::figures_csv(&snapshot.atlas, coverage, &area, stage);
+                Ok(Body::new(bytes, &snapshot.version))
+            })
+            .await?;
         let disposition = format!("attachment; filename=\"{name}\"");
-        let body = Body::new(bytes, &s.version);
         return Ok(respond(&headers, body, "text/csv; charset=utf-8", &[(header::CONTENT_DISPOSITION, disposition)]));
     }
     let layer = layer_of(&file)?;
     let name = file_name(&s, layer_slug(layer), stage, &area, at, "geojson");
-    let options = ExportOptions { area, ..s.band_options(stage, ZOOM_BANDS.len() - 1) };
-    let body = drawn(s, view, layer, options, None).await?;
+    let kept = Arc::clone(&web);
+    let body = web
+        .cache
+        .get_or_make(&uri.to_string(), move || {
+            let s = &kept.snapshot;
+            let coverage = super::dated::coverage(s, view.as_ref());
+            let exact = ZOOM_BANDS.len() - 1;
+            if layer == Layer::Communes {
+                let vertices = kept.vertices(exact);
+                let count: usize = area.units(&s.atlas, coverage).iter().map(|&u| vertices[u as usize] as usize).sum();
+                if count > MAX_EXPORT_VERTICES {
+                    return Err(ApiError::TooLarge {
+                        name: "area",
+                        detail: format!(
+                            "{count} sommets dans cette zone, au plus {MAX_EXPORT_VERTICES} par téléchargement : {EXPORT_ADVICE}"
+                        ),
+                    });
+                }
+            }
+            let options = ExportOptions { area, ..s.band_options(stage, exact) };
+            s.draw_with(coverage, layer, &options, None).map_err(|e| ApiError::Internal(e.to_string()))
+        })
+        .await?;
+    if body.bytes.len() > MAX_EXPORT_BYTES {
+        return Err(ApiError::TooLarge {
+            name: "area",
+            detail: format!(
+                "{} octets, au plus {MAX_EXPORT_BYTES} par téléchargement : {EXPORT_ADVICE}",
+                body.bytes.len()
+            ),
+        });
+    }
     let disposition = format!("attachment; filename=\"{name}\"");
     Ok(respond(&headers, body, GEOJSON, &[(header::CONTENT_DISPOSITION, disposition)]))
-}
-
-/// Draws a layer off the async executor (it is CPU work), today or on a view's date.
-async fn drawn(
-    s: Arc<Snapshot>,
-    view: Option<Arc<crate::dated::DatedView>>,
-    layer: Layer,
-    options: ExportOptions,
-    band: Option<usize>,
-) -> Result<Body, ApiError> {
-    tokio::task::spawn_blocking(move || s.draw_with(super::dated::coverage(&s, view.as_ref()), layer, &options, band))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
 }

@@ -80,7 +80,7 @@ async fn plan(State(p): Shared, body: Result<Bytes, BytesRejection>) -> Result<R
         )
     })?;
     let snapshot = Arc::clone(&p.snapshot);
-    let bytes = tokio::task::spawn_blocking(move || {
+    let bytes = super::work::blocking(move || {
         let s = &snapshot;
         let draft = Draft::resolve(&s.atlas, request.name.as_deref(), &request.communes).map_err(|e| match e {
             DraftError::NameTooLong(_) => ApiError::bad("name", e.to_string()),
@@ -88,8 +88,7 @@ async fn plan(State(p): Shared, body: Result<Bytes, BytesRejection>) -> Result<R
         })?;
         Ok::<_, ApiError>(figures::compute(ground(s), &draft).to_json())
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await??;
     let mut response = ([(header::CONTENT_TYPE, JSON)], bytes).into_response();
     // Figures of a draft answer one request: nothing to keep.
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -129,7 +128,7 @@ async fn zones(State(p): Shared, headers: HeaderMap, Query(params): Params) -> R
     let s = Arc::clone(&p.snapshot);
     let area = area_param(&s, &params)?;
     let snapshot = Arc::clone(&s);
-    let value = tokio::task::spawn_blocking(move || {
+    let value = super::work::blocking(move || {
         let s = &snapshot;
         let reaching: Vec<usize> = (0..s.coverage.report.uncovered_zones.zones.len())
             .filter(|&z| {
@@ -143,8 +142,7 @@ async fn zones(State(p): Shared, headers: HeaderMap, Query(params): Params) -> R
         let list: Vec<Value> = reaching.iter().take(ZONES_LISTED).map(|&z| zone_json(s, z, false)).collect();
         json!({"count": reaching.len(), "population": population, "list": list})
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    .await?;
     json_response(&s, &headers, &value)
 }
 
@@ -164,9 +162,7 @@ async fn suggestion(State(p): Shared, headers: HeaderMap, Path(raw): Path<String
         Some(body) => body,
         None => {
             let planner = Arc::clone(&p);
-            let body = tokio::task::spawn_blocking(move || suggestion_body(&planner.snapshot, z))
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))??;
+            let body = super::work::blocking(move || suggestion_body(&planner.snapshot, z)).await??;
             p.suggestions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(z, body.clone());
             body
         }
@@ -202,7 +198,7 @@ async fn in_box(State(p): Shared, headers: HeaderMap, Query(params): Params) -> 
     let s = Arc::clone(&p.snapshot);
     let rect = bbox_param(&params)?.ok_or_else(|| ApiError::bad("bbox", "paramètre bbox manquant"))?;
     let snapshot = Arc::clone(&s);
-    let codes = tokio::task::spawn_blocking(move || {
+    let codes = super::work::blocking(move || {
         let s = &snapshot;
         let mut candidates: Vec<_> = s.index.candidates(rect).collect();
         candidates.sort_unstable();
@@ -219,8 +215,7 @@ async fn in_box(State(p): Shared, headers: HeaderMap, Query(params): Params) -> 
             .collect();
         if inside.len() > MAX_BOX_UNITS { Err(too_many()) } else { Ok(inside) }
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    .await??;
     json_response(&s, &headers, &json!({ "codes": codes }))
 }
 

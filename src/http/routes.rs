@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Serialize;
@@ -44,10 +44,19 @@ pub fn routes() -> Router<Arc<Snapshot>> {
 #[exclude = "*.md"]
 struct Assets;
 
-async fn static_file(State(s): Shared, headers: HeaderMap, uri: axum::http::Uri) -> Result<Response, ApiError> {
+async fn static_file(
+    State(s): Shared,
+    method: Method,
+    headers: HeaderMap,
+    uri: axum::http::Uri,
+) -> Result<Response, ApiError> {
     let path = uri.path().trim_start_matches('/');
     if path.starts_with("api/") || path == "api" {
         return Err(ApiError::not_found("aucune ressource à cette adresse"));
+    }
+    // The page's files are only read.
+    if method != Method::GET && method != Method::HEAD {
+        return Err(ApiError::MethodNotAllowed { method: method.to_string(), allow: "GET, HEAD".into() });
     }
     let path = if path.is_empty() { "index.html" } else { path };
     let file = Assets::get(path).ok_or_else(|| ApiError::not_found(format!("aucun fichier « {path} »")))?;
@@ -96,8 +105,9 @@ fn coding(headers: &HeaderMap, size: usize) -> Coding {
     }
 }
 
-/// A cached answer: 304 when the client already has it, compressed once
-/// (the compression layer leaves bodies that already have an encoding alone).
+/// A cached answer: 304 when the client already has it, compressed once, off
+/// the async workers when large (the compression layer leaves bodies that
+/// already have an encoding alone).
 pub(super) fn respond(
     headers: &HeaderMap,
     body: Body,
@@ -113,7 +123,7 @@ pub(super) fn respond(
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         let coding = coding(headers, body.bytes.len());
-        let mut r = ([(header::CONTENT_TYPE, content_type)], body.encoded(coding).to_vec()).into_response();
+        let mut r = ([(header::CONTENT_TYPE, content_type)], super::work::encoded(&body, coding)).into_response();
         let name = match coding {
             Coding::Brotli => Some("br"),
             Coding::Gzip => Some("gzip"),

@@ -49,9 +49,7 @@ pub async fn timeline(
         return Ok(respond(&headers, body, JSON, &[]));
     }
     let snapshot = Arc::clone(&s);
-    let body = tokio::task::spawn_blocking(move || series(&snapshot, &area))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let body = super::work::blocking(move || series(&snapshot, &area)).await??;
     let body = cache().get_or_insert_with(&key, || body);
     Ok(respond(&headers, body, JSON, &[]))
 }

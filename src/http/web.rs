@@ -4,7 +4,7 @@
 //!
 //! They share a [`Web`] state: the snapshot plus what is derived from it on
 //! first use and kept (place names, vertex counts for the size limits,
-//! France's summaries).
+//! France's summaries), and the bounded cache of answers made per request.
 
 use std::sync::{Arc, OnceLock};
 
@@ -12,6 +12,7 @@ use axum::Router;
 use axum::routing::get;
 
 use super::error::ApiError;
+use super::work::{BodyCache, CACHE_BYTES};
 use super::{areas, layers};
 use crate::area::Area;
 use crate::dissolve::ArcCoords;
@@ -27,6 +28,8 @@ pub struct Web {
     vertices: Vec<OnceLock<Vec<u32>>>,
     /// France's summary per stage level, the most asked (the first view).
     france: [OnceLock<Body>; 4],
+    /// Answers drawn per request (boxes, exports, summaries, outlines), by address.
+    pub cache: BodyCache,
 }
 
 impl Web {
@@ -36,6 +39,7 @@ impl Web {
             places: OnceLock::new(),
             vertices: ZOOM_BANDS.iter().map(|_| OnceLock::new()).collect(),
             france: Default::default(),
+            cache: BodyCache::new(CACHE_BYTES),
         }
     }
 

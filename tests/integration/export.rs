@@ -198,6 +198,57 @@ fn an_existing_file_is_never_overwritten_without_force() {
     assert!(std::fs::read_to_string(&path).unwrap().starts_with("{\"type\":\"FeatureCollection\""));
 }
 
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_export_that_fails_midway_leaves_the_old_file_and_no_partial_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("regions.geojson");
+    std::fs::write(&path, "précieux").unwrap();
+    // A file-size limit makes the write fail after a few kilobytes, as a full disk would.
+    let out = Command::new("sh")
+        .args(["-c", "ulimit -f 16 && exec \"$0\" export --layer regions --force -o \"$1\""])
+        .arg(env!("CARGO_BIN_EXE_cptsmap"))
+        .arg(&path)
+        .current_dir(crate::util::repo())
+        .env_remove("CPTSMAP_GEODATA")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("écriture"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "précieux");
+    assert_eq!(entries(dir.path()), ["regions.geojson"], "no temporary file left");
+}
+
+#[test]
+fn a_directory_a_symlink_or_a_device_is_refused_even_with_force_and_dash_is_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("kept.geojson");
+    std::fs::write(&kept, "précieux").unwrap();
+    let link = dir.path().join("link.geojson");
+    std::os::unix::fs::symlink(&kept, &link).unwrap();
+    let sub = dir.path().join("sub");
+    std::fs::create_dir(&sub).unwrap();
+    for (target, why) in [(&sub, "dossier"), (&link, "lien symbolique"), (&PathBuf::from("/dev/null"), "périphérique")]
+    {
+        let out = crate::util::cptsmap(&["export", "--layer", "regions", "--force", "-o", target.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{target:?}: {stderr}");
+        assert!(stderr.contains(why) && stderr.contains("-o -"), "{stderr}");
+    }
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "précieux");
+    assert_eq!(entries(dir.path()), ["kept.geojson", "link.geojson", "sub"]);
+    assert!(entries(&sub).is_empty());
+    assert!(ok(&["export", "--layer", "regions", "-o", "-"]).starts_with("{\"type\":\"FeatureCollection\""));
+}
+
 #[test]
 fn one_territory_can_be_exported_alone_from_the_official_list() {
     // `--territory` filters; `--cpts` stays the list file (they once shared a name).
