@@ -18,6 +18,7 @@
 //!            │ └─ gazetteer: codes, names in every spelling, old communes, postcodes
 //!            ▼
 //!  CPTS list (CSV, spreadsheet) ──► load::territories ──► territory: Stage, Territory → units
+//!  CPTS drawn (GeoJSON, .shp) ────► load::polygons ──► membership: units mostly inside
 //!            │
 //!            ▼
 //!        topology ── shared border segments → neighbours, connected groups
@@ -40,12 +41,14 @@
 //!        area ────── France, a région, a département, an EPCI or a CPTS: one filter
 //!        summary ─── an area at a stage: figures, its own zones blanches, CPTS, CSV
 //!        places ──── place names for the map
+//!        search ──── communes and CPTS by name, code, postcode
 //!        plan ────── a draft territory: what it would change; zones blanches cut into drafts
 //!            │
 //!            ▼
 //!        snapshot ── all of it, prepared once, read-only
 //!        dated ───── the same at past dates, prepared on first request, kept (bounded)
-//!        http ────── axum API (JSON, GeoJSON layers, ETag/304, gzip/brotli)
+//!        http ────── axum API (JSON, GeoJSON layers, ETag/304, gzip/brotli) on
+//!                    hyper with timeouts, a connection cap and a bounded work gate
 //! ```
 //!
 //! Everything is computed once into plain values; nothing downstream
