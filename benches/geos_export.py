@@ -16,6 +16,7 @@ get a shapefile into shapely without GDAL's Python bindings.
 import argparse
 import csv
 import json
+import struct
 from collections import defaultdict
 from pathlib import Path
 
@@ -30,34 +31,32 @@ CITIES = {"75056", "69123", "13055"}  # replaced by their arrondissements
 def read_layer(path: Path, key: str):
     """(codes, polygons, crs) of a polygon shapefile."""
     shx = np.fromfile(path.with_suffix(".shx"), dtype=">i4", offset=100).reshape(-1, 2)
-    shp = np.memmap(path, dtype=np.uint8, mode="r")
+    shp = path.read_bytes()
     coords, ring_of_point, rings_of_record = [], [], []
     ring = 0
-    for offset, _ in shx:
-        at = int(offset) * 2 + 8
-        if int(shp[at : at + 4].view("<i4")[0]) == 0:
+    for offset in shx[:, 0].tolist():
+        at = offset * 2 + 8
+        if struct.unpack_from("<i", shp, at)[0] == 0:
             rings_of_record.append(range(0))
             continue
-        parts, points = (int(n) for n in shp[at + 36 : at + 44].view("<i4"))
-        starts = list(shp[at + 44 : at + 44 + 4 * parts].view("<i4")) + [points]
-        xy = shp[at + 44 + 4 * parts : at + 44 + 4 * parts + 16 * points].view("<f8").reshape(-1, 2)
-        coords.append(xy)
-        lengths = np.diff(starts)
-        ring_of_point.append(np.repeat(np.arange(ring, ring + parts), lengths))
+        parts, points = struct.unpack_from("<2i", shp, at + 36)
+        starts = struct.unpack_from(f"<{parts}i", shp, at + 44) + (points,)
+        coords.append(np.frombuffer(shp, "<f8", 2 * points, at + 44 + 4 * parts).reshape(-1, 2))
+        ring_of_point.append(np.repeat(np.arange(ring, ring + parts), np.diff(starts)))
         rings_of_record.append(range(ring, ring + parts))
         ring += parts
     rings = shapely.linearrings(np.concatenate(coords), indices=np.concatenate(ring_of_point))
-    holes = shapely.is_ccw(rings)  # shapefile outer rings are clockwise
-    polygons = []
-    for record in rings_of_record:
-        shells = []
-        for r in record:
-            if holes[r] and shells:
-                shells[-1][1].append(rings[r])
-            else:
-                shells.append((rings[r], []))
-        parts = [shapely.Polygon(shell, inner) for shell, inner in shells]
-        polygons.append(parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts))
+    # shapefile outer rings are clockwise, holes counter-clockwise and after their outer ring
+    shell = ~shapely.is_ccw(rings)
+    polygon_of_ring = np.cumsum(shell) - 1
+    record_of_ring = np.concatenate([np.full(len(r), i) for i, r in enumerate(rings_of_record)])
+    polygons = shapely.polygons(rings, indices=polygon_of_ring)
+    record_of_polygon = record_of_ring[shell]
+    present = np.unique(record_of_polygon)  # records with a geometry (null shapes have none)
+    multi = shapely.multipolygons(polygons, indices=np.searchsorted(present, record_of_polygon))
+    polygons = [None] * len(rings_of_record)
+    for record, geometry in zip(present, multi):
+        polygons[record] = geometry
     records = shapefile.Reader(dbf=open(path.with_suffix(".dbf"), "rb"), encoding="utf-8")
     codes = [r[key] for r in records.iterRecords(fields=[key])]
     crs = CRS.from_wkt(path.with_suffix(".prj").read_text(encoding="utf-8", errors="replace"))

@@ -16,10 +16,17 @@ cd "$(dirname "$0")/.."
 seconds=${1:-10}
 shift || true
 port=18431
-RUST_LOG=off ./target/release/cptsmap serve --port "$port" "$@" 2>/dev/null &
+log=$(mktemp)
+RUST_LOG=info ./target/release/cptsmap serve --port "$port" "$@" 2>"$log" &
 server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null || true; rm -f "$log"' EXIT
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.2; done
+# The server answers at once but draws its national layers in the background:
+# measure the steady state, once both warm-ups have said they are done.
+for _ in $(seq 300); do
+  [ "$(grep -c -e 'couches nationales prêtes' -e 'résumés nationaux prêts' "$log")" -ge 2 ] && break
+  sleep 0.2
+done
 
 # Rotating through many communes and points, so that no single answer is cached by the client.
 lua=$(mktemp --suffix .lua)
