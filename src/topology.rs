@@ -270,7 +270,8 @@ pub fn connected_groups(atlas: &Atlas, members: &[UnitId]) -> Vec<Vec<UnitId>> {
     out
 }
 
-fn find(parent: &mut [u32], mut i: u32) -> u32 {
+/// Union-find over `0..n` (`parent[i] == i` at the start), with path halving.
+pub(crate) fn find(parent: &mut [u32], mut i: u32) -> u32 {
     while parent[i as usize] != i {
         parent[i as usize] = parent[parent[i as usize] as usize];
         i = parent[i as usize];
@@ -278,7 +279,9 @@ fn find(parent: &mut [u32], mut i: u32) -> u32 {
     i
 }
 
-fn union(parent: &mut [u32], a: u32, b: u32) {
+/// Joins the sets of `a` and `b`; the root is the smaller index, so a set's
+/// root is its smallest member.
+pub(crate) fn union(parent: &mut [u32], a: u32, b: u32) {
     let (ra, rb) = (find(parent, a), find(parent, b));
     if ra != rb {
         parent[ra.max(rb) as usize] = ra.min(rb);

@@ -10,6 +10,7 @@
 use crate::arcs::Topology;
 use crate::atlas::Atlas;
 use crate::commune::UnitId;
+use crate::topology::{find, union};
 
 /// The connected parts of `units` (sorted, without duplicates): each part
 /// sorted, parts ordered by their smallest unit. Units without contour have
@@ -32,21 +33,6 @@ pub fn parts(topology: &Topology, units: &[UnitId]) -> Vec<Vec<UnitId>> {
     }
     // Roots are the smallest index of their part (see `union`), so parts come out in order.
     groups.into_values().collect()
-}
-
-fn find(parent: &mut [u32], mut i: u32) -> u32 {
-    while parent[i as usize] != i {
-        parent[i as usize] = parent[parent[i as usize] as usize];
-        i = parent[i as usize];
-    }
-    i
-}
-
-fn union(parent: &mut [u32], a: u32, b: u32) {
-    let (ra, rb) = (find(parent, a), find(parent, b));
-    if ra != rb {
-        parent[ra.max(rb) as usize] = ra.min(rb);
-    }
 }
 
 /// Length of a line in km, on a local equirectangular approximation: good
