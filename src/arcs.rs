@@ -32,7 +32,6 @@ use rayon::prelude::*;
 use crate::atlas::{Atlas, sample};
 use crate::commune::UnitId;
 use crate::diagnostics::Warning;
-use crate::dissolve::ArcCoords;
 use crate::topology::{Occurrence, RingRef, point_key, shared_vertices};
 
 /// Vertices of different units closer than this (degrees, ≈ 1 cm) are one vertex.
@@ -41,6 +40,17 @@ pub const SNAP_TOLERANCE_DEG: f64 = 1e-7;
 const NEAR_MISS_DEG: f64 = 1e-4;
 
 pub type ArcId = u32;
+
+/// The coordinates used for each arc: the topology's own, or simplified ones.
+pub trait ArcCoords {
+    fn coords(&self, arc: u32) -> &[Coord<f64>];
+}
+
+impl ArcCoords for Vec<Vec<Coord<f64>>> {
+    fn coords(&self, arc: u32) -> &[Coord<f64>] {
+        &self[arc as usize]
+    }
+}
 
 /// A piece of border: a slice of a ring of the unit on its left.
 #[derive(Debug, Clone, Copy)]

@@ -25,7 +25,7 @@ use std::collections::HashMap;
 
 use geo::{Coord, Intersects, LineString, MultiPolygon, Polygon, Rect};
 
-use crate::arcs::{ArcRef, Topology, vertex_key};
+use crate::arcs::{ArcCoords, ArcRef, Topology, vertex_key};
 use crate::commune::UnitId;
 use crate::geometry::{point_in_ring, ring_bbox, ring_twice_signed_area};
 
@@ -35,17 +35,6 @@ pub struct Dissolved {
     pub shape: MultiPolygon<f64>,
     /// Rings that had to be closed by force (unclean input).
     pub open_rings: usize,
-}
-
-/// The coordinates used for each arc: the topology's own, or simplified ones.
-pub trait ArcCoords {
-    fn coords(&self, arc: u32) -> &[Coord<f64>];
-}
-
-impl ArcCoords for Vec<Vec<Coord<f64>>> {
-    fn coords(&self, arc: u32) -> &[Coord<f64>] {
-        &self[arc as usize]
-    }
 }
 
 fn start(coords: &dyn ArcCoords, r: ArcRef) -> Coord<f64> {

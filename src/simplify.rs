@@ -23,8 +23,8 @@ use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject};
 
+use crate::arcs::ArcCoords;
 use crate::arcs::{Topology, vertex_key};
-use crate::dissolve::ArcCoords;
 
 /// Metres per degree of latitude (WGS84 mean).
 const METRES_PER_DEGREE: f64 = 111_320.0;

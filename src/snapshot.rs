@@ -290,7 +290,7 @@ pub enum BandArcs<'a> {
     Exact(crate::arcs::ExactArcs<'a>),
 }
 
-impl crate::dissolve::ArcCoords for BandArcs<'_> {
+impl crate::arcs::ArcCoords for BandArcs<'_> {
     fn coords(&self, arc: u32) -> &[geo::Coord<f64>] {
         match self {
             BandArcs::Simplified(arcs) => &arcs[arc as usize],

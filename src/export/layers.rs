@@ -10,12 +10,13 @@ use std::io::{self, Write};
 use geo::{Coord, MultiPolygon};
 
 use super::geojson::{FeatureWriter, Prop, encode_feature};
+use crate::arcs::ArcCoords;
 use crate::arcs::Topology;
 use crate::area::Area;
 use crate::atlas::Atlas;
 use crate::commune::{UnitId, UnitKind};
 use crate::coverage::{AreaCoverage, Coverage, percent, uncovered_zones};
-use crate::dissolve::{ArcCoords, assemble, dissolve};
+use crate::dissolve::{assemble, dissolve};
 use crate::geometry::{area_km2, ring_twice_signed_area};
 use crate::simplify::{degrees, min_ring_area, simplify_arcs};
 use crate::territory::Stage;
