@@ -22,12 +22,12 @@ Target: B within 1.5x of A (and F of E).
 """
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import row, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 CPTSMAP = ROOT / "target" / "release" / "cptsmap"
@@ -79,19 +79,6 @@ def make_inputs():
     ogr(str(OUT / "dom_wgs84_communes.shp"), str(SHP), "-where", f"INSEE_REG IN {OVERSEAS}")
 
 
-def timed(cmd, runs, **kw):
-    subprocess.run(cmd, check=True, capture_output=True, **kw)  # warm-up (file cache)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, **kw)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), max(times)
-
-
-def row(label, t, ref=None, ref_label="A"):
-    ratio = f"   ratio to {ref_label}: {t[0] / ref:.2f}x" if ref else ""
-    print(f"{label:<52} median {t[0]:.3f} s  (min {t[1]:.3f}, max {t[2]:.3f}){ratio}")
 
 
 def main():

@@ -24,13 +24,14 @@ stand-in (≈ 20 M vertices, metropole in Lambert-93):
 import argparse
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
+
+from timing import repeat, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 CPTSMAP = ROOT / "target" / "release" / "cptsmap"
@@ -42,17 +43,6 @@ DATASETS = {
     "bundled": ([GEODATA / "COMMUNE.shp"], GEODATA / "ARRONDISSEMENT_MUNICIPAL.shp"),
     "dense": ([DENSE / "metropole.shp", DENSE / "outremer.shp"], DENSE / "arr.shp"),
 }
-
-
-def run(cmd):
-    """(wall seconds, peak RSS in MB) of one whole process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"failed ({status}): {' '.join(map(str, cmd))}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def free_port():
@@ -85,12 +75,6 @@ def serve(args):
     return wall, rss
 
 
-def measure(fn, runs):
-    fn()  # warm-up: file cache, page cache of the binary
-    results = [fn() for _ in range(runs)]
-    return statistics.median(r[0] for r in results), max(r[1] for r in results)
-
-
 def rows(name, runs, out):
     communes, arrondissements = DATASETS[name]
     missing = [p for p in (*communes, arrondissements) if not p.exists()]
@@ -102,11 +86,11 @@ def rows(name, runs, out):
     geos = [sys.executable, ROOT / "benches" / "geos_export.py", *[a for c in communes for a in ("--communes", c)],
             "--arrondissements", arrondissements, "--cpts", LIST, "-o", out / "geos.geojson"]
 
-    bare = measure(lambda: run(["sh", "-c", gdal]), runs)
-    report = measure(lambda: run([CPTSMAP, "report", "--format", "json", *data]), runs)
-    export = measure(lambda: run([CPTSMAP, "export", "--layer", "cpts", "--force", "-o", out / "cpts.geojson", *data]), runs)
-    pipeline = measure(lambda: run(geos), runs)
-    first = measure(lambda: serve(data), runs)
+    bare = timed(["sh", "-c", gdal], runs)
+    report = timed([CPTSMAP, "report", "--format", "json", *data], runs)
+    export = timed([CPTSMAP, "export", "--layer", "cpts", "--force", "-o", out / "cpts.geojson", *data], runs)
+    pipeline = timed(geos, runs)
+    first = repeat(lambda: serve(data), runs)
     return [
         (name, "report", report, "GDAL bare read", bare, report[0] / bare[0], "×", "≤ 2×"),
         (name, "export --layer cpts", export, "GEOS + PROJ pipeline", pipeline, pipeline[0] / export[0], "× faster", "≥ 3× faster"),
@@ -125,9 +109,10 @@ def main():
     print(f"\nmedian of {args.runs} whole processes, peak RSS; {os.cpu_count()} cores\n")
     print("| data | work | cptsmap | reference | reference time | ratio | goal |")
     print("|---|---|---|---|---|---|---|")
-    for name, work, (t, rss), ref, (rt, rrss), ratio, unit, goal in table:
-        print(f"| {name} | {work} | {t:.2f} s, {rss:.0f} MB | {ref} | {rt:.2f} s, {rrss:.0f} MB | {ratio:.2f}{unit} | {goal} |")
-    worst = max((row[2][1] for row in table), default=0)
+    for name, work, ours, ref, theirs, ratio, unit, goal in table:
+        print(f"| {name} | {work} | {ours[0]:.2f} s, {ours[3]:.0f} MB | {ref} | {theirs[0]:.2f} s, {theirs[3]:.0f} MB "
+              f"| {ratio:.2f}{unit} | {goal} |")
+    worst = max((row[2][3] for row in table), default=0)
     print(f"\npeak RSS of cptsmap over every row: {worst:.0f} MB (goal ≤ 1024 MB)")
 
 

@@ -13,7 +13,7 @@ For each input present under target/bench (the drawn demo territories, the
 300 000- and 1 000 000-vertex zig-zag territories) it times, whole processes,
 median of --runs:
   cptsmap    `cptsmap report --format json --cpts FILE`, with its peak RSS
-             (/usr/bin/time -v)
+             (getrusage, as /usr/bin/time -v reports it)
   reference  one Python process: read the communes (pyshp) and the drawn
              territories, then for each territory the intersection area of
              every commune whose box meets it (shapely 2 / GEOS, STRtree),
@@ -23,12 +23,10 @@ shared, loaded machine.
 """
 
 import argparse
-import re
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import timed
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "target" / "bench"
@@ -60,19 +58,6 @@ print(members)
 """
 
 
-def timed(cmd, runs):
-    """Median, min, max wall seconds and median peak RSS (MB) of a command."""
-    times, rss = [], []
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(["/usr/bin/time", "-v", *cmd], cwd=ROOT, capture_output=True, text=True)
-        times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            sys.exit(f"{' '.join(cmd)} failed:\n{done.stderr[-2000:]}")
-        peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
-        rss.append(int(peak.group(1)) / 1024 if peak else float("nan"))
-    return statistics.median(times), min(times), max(times), statistics.median(rss)
-
 
 def show(label, t):
     print(f"  {label:<10} median {t[0]:7.2f} s  (min {t[1]:.2f}, max {t[2]:.2f})  peak RSS {t[3]:.0f} MB")
@@ -90,10 +75,10 @@ def main():
             print(f"{label}: skipped, make {path.relative_to(ROOT)} with benches/make_polygons.py")
             continue
         print(label)
-        ours = timed([str(CPTSMAP), "report", "--format", "json", "--cpts", str(path)], args.runs)
+        ours = timed([str(CPTSMAP), "report", "--format", "json", "--cpts", str(path)], args.runs, cwd=ROOT, warm_up=False)
         show("cptsmap", ours)
         if not args.skip_reference:
-            ref = timed([sys.executable, "-c", REFERENCE, str(ROOT / "geodata"), str(path)], args.runs)
+            ref = timed([sys.executable, "-c", REFERENCE, str(ROOT / "geodata"), str(path)], args.runs, cwd=ROOT, warm_up=False)
             show("shapely", ref)
             print(f"  cptsmap / shapely: {ours[0] / ref[0]:.2f}×")
 

@@ -23,24 +23,16 @@ import argparse
 import csv
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from timing import row, timed
+
 ROOT = Path(__file__).resolve().parent.parent
 CPTSMAP = ROOT / "target" / "release" / "cptsmap"
 
-
-def timed(cmd, runs, **kw):
-    subprocess.run(cmd, check=True, capture_output=True, **kw)  # warm-up (file cache)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, **kw)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), max(times)
 
 
 def geos_union_seconds(runs):
@@ -77,10 +69,6 @@ def geos_union_seconds(runs):
         times.append(time.perf_counter() - start)
     return statistics.median(times), min(times), max(times), len(geoms), how
 
-
-def row(label, t, ref=None):
-    ratio = f"   ratio to A: {t[0] / ref:.2f}×" if ref else ""
-    print(f"{label:<46} median {t[0]:.3f} s  (min {t[1]:.3f}, max {t[2]:.3f}){ratio}")
 
 
 def main():
