@@ -154,17 +154,7 @@ mod tests {
     use crate::load::names::AreaNames;
 
     fn record(code: &str, name: &str, population: u64, city: Option<&str>) -> LayerRecord {
-        LayerRecord {
-            code: code.parse().unwrap(),
-            name: name.into(),
-            population: Some(population),
-            departement: None,
-            region: None,
-            epcis: Vec::new(),
-            city: city.map(|c| c.parse().unwrap()),
-            contour: None,
-            measure: None,
-        }
+        LayerRecord::bare(code, name, population, city)
     }
 
     fn atlas() -> Atlas {

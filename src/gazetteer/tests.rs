@@ -6,17 +6,7 @@ use crate::load::fields::LayerRecord;
 use crate::load::names::AreaNames;
 
 fn record(code: &str, name: &str, population: u64, city: Option<&str>) -> LayerRecord {
-    LayerRecord {
-        code: code.parse().unwrap(),
-        name: name.to_string(),
-        population: Some(population),
-        departement: None,
-        region: None,
-        epcis: Vec::new(),
-        city: city.map(|c| c.parse().unwrap()),
-        contour: None,
-        measure: None,
-    }
+    LayerRecord::bare(code, name, population, city)
 }
 
 fn code(text: &str) -> InseeCode {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::dated;
 use super::error::ApiError;
 use super::layers::{area_param, bbox_param, stage_param, zoom_param};
-use super::routes::{GEOJSON, JSON, card, json_body, json_response, number, respond};
+use super::routes::{GEOJSON, JSON, card, json_body, json_response, number, respond, search_params};
 use super::web::Web;
 use super::work;
 use crate::area::Area;
@@ -171,29 +171,11 @@ pub async fn locate(State(web): Shared, headers: HeaderMap, Query(params): Param
     json_response(s, &headers, &json!({ "unit": unit }))
 }
 
-/// Largest number of CPTS returned by a search.
-const SEARCH_LIMIT: usize = 50;
-
 /// `GET /api/cpts/search?q=&limit=`: CPTS by name or id, best first (exact,
 /// starting with, every word at a word start, containing; then by population).
 pub async fn search_cpts(State(web): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
     let s = &web.snapshot;
-    let q = params
-        .get("q")
-        .map(|q| q.trim())
-        .filter(|q| !q.is_empty())
-        .ok_or_else(|| ApiError::bad("q", "texte à chercher manquant"))?;
-    if q.chars().count() > 100 {
-        return Err(ApiError::bad("q", "100 caractères au plus"));
-    }
-    let limit = match params.get("limit") {
-        None => 10,
-        Some(l) => l
-            .parse::<usize>()
-            .ok()
-            .filter(|l| (1..=SEARCH_LIMIT).contains(l))
-            .ok_or_else(|| ApiError::bad("limit", format!("« {l} » : entier de 1 à {SEARCH_LIMIT} attendu")))?,
-    };
+    let (q, limit) = search_params(&params)?;
     let folded = fold(q);
     let words: Vec<&str> = folded.split(' ').collect();
     let mut hits: Vec<(u8, std::cmp::Reverse<u64>, usize)> = Vec::new();

@@ -291,10 +291,12 @@ async fn commune_at(State(s): Shared, headers: HeaderMap, Query(params): Params)
     json_response(&s, &headers, &card(&s, super::dated::coverage(&s, view.as_ref()), u))
 }
 
-/// Largest number of suggestions returned.
+/// Largest number of results a search returns (communes or CPTS).
 const SEARCH_LIMIT: usize = 50;
 
-async fn search(State(s): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+/// `?q=&limit=` of a search: the trimmed text (1 to 100 characters) and how
+/// many results (10 unless said, at most [`SEARCH_LIMIT`]).
+pub(super) fn search_params(params: &HashMap<String, String>) -> Result<(&str, usize), ApiError> {
     let q = params
         .get("q")
         .map(|q| q.trim())

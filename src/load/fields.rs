@@ -165,6 +165,24 @@ pub fn parse_count(text: &str) -> Result<Option<u64>, String> {
 }
 
 #[cfg(test)]
+impl LayerRecord {
+    /// A record with only what the gazetteer and search tests look at.
+    pub(crate) fn bare(code: &str, name: &str, population: u64, city: Option<&str>) -> LayerRecord {
+        LayerRecord {
+            code: code.parse().unwrap(),
+            name: name.to_string(),
+            population: Some(population),
+            departement: None,
+            region: None,
+            epcis: Vec::new(),
+            city: city.map(|c| c.parse().unwrap()),
+            contour: None,
+            measure: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

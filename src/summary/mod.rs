@@ -17,7 +17,7 @@ pub use csv::figures_csv;
 use crate::area::{Area, Level};
 use crate::atlas::Atlas;
 use crate::commune::{InseeCode, UnitId};
-use crate::coverage::{Coverage, StageFigure, UncoveredZone, percent, uncovered_zones};
+use crate::coverage::{Coverage, OverlapUnit, Overlaps, StageFigure, UncoveredZone, percent, uncovered_zones};
 use crate::territory::{IsoDate, Stage};
 
 /// Longest lists in a summary (zones, territories, overlaps); the totals are always complete.
@@ -115,21 +115,6 @@ pub struct TerritoryItem {
     pub population_in_area: u64,
     pub units_in_area: usize,
     pub bbox: Option<[f64; 4]>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct OverlapItem {
-    pub code: InseeCode,
-    pub name: String,
-    pub population: u64,
-    pub cpts: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Overlaps {
-    pub units: usize,
-    pub population: u64,
-    pub list: Vec<OverlapItem>,
 }
 
 /// A sub-area (régions of France, départements of a région), with its figures.
@@ -292,7 +277,7 @@ fn territories(atlas: &Atlas, coverage: &Coverage, units: &[UnitId], stage: Stag
 
 /// Units of the area in two territories or more at `stage` or beyond.
 fn overlaps(atlas: &Atlas, coverage: &Coverage, units: &[UnitId], stage: Stage) -> Overlaps {
-    let mut list: Vec<OverlapItem> = units
+    let mut list: Vec<OverlapUnit> = units
         .iter()
         .filter_map(|&u| {
             let ts: Vec<String> = coverage.covering[u as usize]
@@ -302,7 +287,7 @@ fn overlaps(atlas: &Atlas, coverage: &Coverage, units: &[UnitId], stage: Stage) 
                 .map(|t| t.name.clone())
                 .collect();
             let unit = atlas.unit(u);
-            (ts.len() > 1).then(|| OverlapItem {
+            (ts.len() > 1).then(|| OverlapUnit {
                 code: unit.code,
                 name: unit.name.clone(),
                 population: unit.counted_population(),
@@ -311,9 +296,9 @@ fn overlaps(atlas: &Atlas, coverage: &Coverage, units: &[UnitId], stage: Stage) 
         })
         .collect();
     list.sort_by(|a, b| b.population.cmp(&a.population).then_with(|| a.code.cmp(&b.code)));
-    let result = Overlaps { units: list.len(), population: list.iter().map(|o| o.population).sum(), list: Vec::new() };
+    let (units, population) = (list.len(), list.iter().map(|o| o.population).sum());
     list.truncate(LIST_LIMIT);
-    Overlaps { list, ..result }
+    Overlaps { units, population, list }
 }
 
 /// Régions of France, départements of a région; none below.
