@@ -33,7 +33,6 @@ pub fn routes() -> Router<Arc<Snapshot>> {
         .route("/api/communes/{code}", get(commune))
         .route("/api/cpts", get(cpts_list))
         .route("/api/cpts/{id}", get(cpts_one))
-        .route("/api/timeline", get(super::timeline::timeline))
         .fallback(static_file)
 }
 
@@ -313,6 +312,11 @@ pub(super) fn search_params(params: &HashMap<String, String>) -> Result<(&str, u
             .filter(|l| (1..=SEARCH_LIMIT).contains(l))
             .ok_or_else(|| ApiError::bad("limit", format!("« {l} » : entier de 1 à {SEARCH_LIMIT} attendu")))?,
     };
+    Ok((q, limit))
+}
+
+async fn search(State(s): Shared, headers: HeaderMap, Query(params): Params) -> Result<Response, ApiError> {
+    let (q, limit) = search_params(&params)?;
     let hits: Vec<Value> = s
         .search
         .search(&s.atlas, q, limit)

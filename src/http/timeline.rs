@@ -14,8 +14,8 @@ use serde_json::json;
 use super::dated::level_param;
 use super::error::ApiError;
 use super::routes::{JSON, json_body, respond};
+use super::web::Web;
 use crate::area::{Area, Level};
-use crate::dated::Lru;
 use crate::snapshot::{Body, Snapshot};
 use crate::timeline::dates::today;
 use crate::timeline::history::{AreaKey, Grouping, compute, default_range};
@@ -23,19 +23,12 @@ use crate::timeline::milestones;
 
 type Params = Query<HashMap<String, String>>;
 
-/// Areas whose series are kept (a series is a few kB; one costs a few ms).
-const KEPT: usize = 64;
-
-fn cache() -> &'static Lru<(String, String, String), Body> {
-    static CACHE: std::sync::OnceLock<Lru<(String, String, String), Body>> = std::sync::OnceLock::new();
-    CACHE.get_or_init(|| Lru::new(KEPT))
-}
-
 pub async fn timeline(
-    State(s): State<Arc<Snapshot>>,
+    State(web): State<Arc<Web>>,
     headers: HeaderMap,
     Query(params): Params,
 ) -> Result<Response, ApiError> {
+    let s = &web.snapshot;
     let level = level_param(&params)?;
     let area = match level {
         Level::France => Area::France,
@@ -44,13 +37,10 @@ pub async fn timeline(
             Area::resolve("code", level, code, &s.coverage).map_err(|e| ApiError::bad(e.parameter, e.detail))?
         }
     };
-    let key = (s.version.clone(), level.key().to_string(), area.code().unwrap_or("").to_string());
-    if let Some(body) = cache().get(&key) {
-        return Ok(respond(&headers, body, JSON, &[]));
-    }
-    let snapshot = Arc::clone(&s);
-    let body = super::work::blocking(move || series(&snapshot, &area)).await??;
-    let body = cache().get_or_insert_with(&key, || body);
+    // Kept with the page's other answers, under the area rather than the address.
+    let key = format!("timeline/{}/{}", level.key(), area.code().unwrap_or(""));
+    let snapshot = Arc::clone(s);
+    let body = web.cache.get_or_make(&key, move || series(&snapshot, &area)).await?;
     Ok(respond(&headers, body, JSON, &[]))
 }
 

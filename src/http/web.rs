@@ -1,6 +1,7 @@
 //! The routes of the map page that follow its one state (stage, area,
 //! view): layers for a box, area summaries and outlines, exports of an
-//! area at a stage, place names, CPTS search and "what is here".
+//! area at a stage, place names, CPTS search, "what is here" and the
+//! timeline of an area.
 //!
 //! They share a [`Web`] state: the snapshot plus what is derived from it on
 //! first use and kept (place names, vertex counts for the size limits,
@@ -90,5 +91,6 @@ pub fn routes(web: Arc<Web>) -> Router {
         .route("/api/places", get(areas::places))
         .route("/api/locate", get(areas::locate))
         .route("/api/cpts/search", get(areas::search_cpts))
+        .route("/api/timeline", get(super::timeline::timeline))
         .with_state(web)
 }
