@@ -18,7 +18,8 @@
 //!            │ └─ gazetteer: codes, names in every spelling, old communes, postcodes
 //!            ▼
 //!  CPTS list (CSV, spreadsheet) ──► load::territories ──► territory: Stage, Territory → units
-//!  CPTS drawn (GeoJSON, .shp) ────► load::polygons ──► membership: units mostly inside
+//!  CPTS drawn (GeoJSON, shp) ──► load::polygons ──► drawn: checked, repaired once if
+//!            │                     its rings cross; R-tree of edges ──► membership: units by area share
 //!            │
 //!            ▼
 //!        topology ── shared border segments → neighbours, connected groups
@@ -63,6 +64,7 @@ pub mod coverage;
 pub mod dated;
 pub mod diagnostics;
 pub mod dissolve;
+pub mod drawn;
 pub mod export;
 pub mod gazetteer;
 pub mod geometry;

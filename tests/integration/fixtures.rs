@@ -284,3 +284,51 @@ fn drawn_polygons_need_a_stage_field_or_an_override() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--cpts-stage-field phase") && err.contains("etat"), "{err}");
 }
+
+#[test]
+fn drawn_polygons_are_checked_and_repaired_once() {
+    // The drawn fixture with its first territory drawn twice (two parts that
+    // overlap exactly: each resident would be counted twice by a naive sum),
+    // the second with a loop whose edges cross left of Lyon (a bow-tie
+    // whose small lobe turns the other way), and a third territory that is
+    // only a line.
+    let text = std::fs::read_to_string(fixture("mini/cpts_dessinees_3857.geojson")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let ring = doc["features"][0]["geometry"]["coordinates"][0].clone();
+    doc["features"][0]["geometry"] = serde_json::json!({"type": "MultiPolygon", "coordinates": [[ring], [ring]]});
+    let lyon = doc["features"][1]["geometry"]["coordinates"][0][0].as_array().unwrap().clone();
+    let at = |p: &Value, dx: f64| serde_json::json!([p[0].as_f64().unwrap() + dx, p[1]]);
+    // Corners clockwise from the top left, then up-left and down-left: the
+    // edges from the bottom left corner and back to the top left one cross.
+    let looped =
+        serde_json::json!([lyon[0], lyon[1], lyon[2], lyon[3], at(&lyon[0], -1000.0), at(&lyon[3], -1000.0), lyon[0]]);
+    doc["features"][1]["geometry"] = serde_json::json!({"type": "Polygon", "coordinates": [looped]});
+    let features = doc["features"].as_array_mut().unwrap();
+    features.push(serde_json::json!({
+        "type": "Feature",
+        "properties": {"Nom_CPTS": "CPTS trait", "Etat": "En fonctionnement"},
+        "geometry": {"type": "Polygon", "coordinates": [[[556597.454, 5780349.22], [559937.039, 5764338.606], [556597.454, 5780349.22]]]}
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dessin.geojson");
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let r = report("mini", &path);
+
+    let cpts = r["cpts"].as_array().unwrap();
+    assert_eq!(cpts.len(), 2, "the line is not a territory: {cpts:?}");
+    let population = |name: &str| u(&cpts.iter().find(|t| t["name"] == name).unwrap()["population"]);
+    assert_eq!(population("CPTS dessinée"), 3_000, "the same members as drawn once");
+    assert_eq!(population("CPTS Lyon 1er"), 100_000, "both lobes kept: the 1st arrondissement still inside");
+    let warnings = r["warnings"].as_array().unwrap();
+    let of =
+        |kind: &str| -> Vec<String> { warnings.iter().filter(|w| w["kind"] == kind).map(|w| w.to_string()).collect() };
+    let repaired = of("repaired_polygon");
+    assert_eq!(repaired.len(), 2, "{warnings:?}");
+    assert!(repaired[0].contains("entité 1") && repaired[0].contains("-50.00 %"), "{}", repaired[0]);
+    assert!(repaired[1].contains("entité 2") && repaired[1].contains("se croisent"), "{}", repaired[1]);
+    let invalid = of("invalid_polygon");
+    assert!(
+        invalid.len() == 1 && invalid[0].contains("entité 3") && invalid[0].contains("surface nulle"),
+        "{invalid:?}"
+    );
+}
