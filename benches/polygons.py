@@ -7,7 +7,7 @@ in the same run.
     python3 benches/make_polygons.py                   # the drawn demo territories
     python3 benches/make_polygons.py --zigzag 300000
     python3 benches/make_polygons.py --zigzag 1000000
-    python3 benches/polygons.py [--runs 3] [--skip-reference]
+    python3 benches/polygons.py [--runs 3] [--skip-reference] [--reference-limit 600]
 
 For each input present under target/bench (the drawn demo territories, the
 300 000- and 1 000 000-vertex zig-zag territories) it times, whole processes,
@@ -18,15 +18,19 @@ median of --runs:
              territories, then for each territory the intersection area of
              every commune whose box meets it (shapely 2 / GEOS, STRtree),
              the share a commune needs to belong to it
-and prints the ratio. Same machine, same run: the ratio is what to read on a
-shared, loaded machine.
+and prints the ratio. When the dense stand-in exists (python3 benches/densify.py
+--lambert93), the drawn demo territories are also read against its
+full-resolution communes, beside the same report with the demo list: what the
+drawn input costs at full resolution. Same machine, same run: the ratio is what to read on a
+shared, loaded machine. A reference run longer than --reference-limit seconds
+is stopped, and the ratio printed as a bound.
 """
 
 import argparse
 import sys
 from pathlib import Path
 
-from timing import timed
+from timing import TooLong, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "target" / "bench"
@@ -67,6 +71,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--skip-reference", action="store_true", help="time cptsmap only")
+    ap.add_argument("--reference-limit", type=float, default=600, help="seconds after which a reference run is stopped")
     args = ap.parse_args()
     if not CPTSMAP.exists():
         sys.exit("build first: cargo build --release")
@@ -78,9 +83,33 @@ def main():
         ours = timed([str(CPTSMAP), "report", "--format", "json", "--cpts", str(path)], args.runs, cwd=ROOT, warm_up=False)
         show("cptsmap", ours)
         if not args.skip_reference:
-            ref = timed([sys.executable, "-c", REFERENCE, str(ROOT / "geodata"), str(path)], args.runs, cwd=ROOT, warm_up=False)
+            cmd = [sys.executable, "-c", REFERENCE, str(ROOT / "geodata"), str(path)]
+            try:
+                ref = timed(cmd, args.runs, cwd=ROOT, warm_up=False, limit=args.reference_limit)
+            except TooLong:
+                print(f"  {'shapely':<10} stopped after {args.reference_limit:.0f} s")
+                print(f"  cptsmap / shapely: < {ours[0] / args.reference_limit:.4f}×")
+                continue
             show("shapely", ref)
             print(f"  cptsmap / shapely: {ours[0] / ref[0]:.2f}×")
+    dense(args.runs)
+
+
+def dense(runs):
+    """The drawn demo territories over the full-resolution communes."""
+    d = BENCH / "dense-lambert93"
+    drawn = BENCH / "cpts_polygons.geojson"
+    if not (d / "metropole.shp").exists() or not drawn.exists():
+        print("drawn demo territories on the dense stand-in: skipped, make it with benches/densify.py --lambert93")
+        return
+    communes = ["--communes", d / "metropole.shp", "--communes", d / "outremer.shp", "--arrondissements", d / "arr.shp"]
+    base = [CPTSMAP, "report", "--format", "json", *communes]
+    print("drawn demo territories on the dense stand-in (Lambert-93, ≈ 20 M vertices)")
+    ours = timed([*base, "--cpts", drawn], runs, cwd=ROOT)
+    show("drawn", ours)
+    listed = timed(base, runs, cwd=ROOT)
+    show("list", listed)
+    print(f"  drawn / list: {ours[0] / listed[0]:.2f}× (the drawn input costs {ours[0] - listed[0]:.2f} s)")
 
 
 if __name__ == "__main__":

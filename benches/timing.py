@@ -10,12 +10,25 @@ import tempfile
 import time
 
 
-def run(cmd, cwd=None):
-    """(wall seconds, peak RSS in MB) of one run of `cmd`; stops the script if it fails."""
+class TooLong(Exception):
+    """A run stopped at its time limit."""
+
+
+def run(cmd, cwd=None, limit=None):
+    """(wall seconds, peak RSS in MB) of one run of `cmd`; stops the script if it
+    fails. With `limit` (seconds), a run still going then is killed: TooLong."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         child = subprocess.Popen([str(c) for c in cmd], cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)
+        while True:
+            pid, status, usage = os.wait4(child.pid, 0 if limit is None else os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() - start > limit:
+                child.kill()
+                os.wait4(child.pid, 0)
+                raise TooLong(limit)
+            time.sleep(0.02)
         wall = time.perf_counter() - start
         if status != 0:
             err.seek(0)
@@ -34,9 +47,9 @@ def repeat(once, runs, warm_up=True):
     return statistics.median(times), min(times), max(times), max(r[1] for r in results)
 
 
-def timed(cmd, runs, cwd=None, warm_up=True):
-    """[`repeat`] of a whole process."""
-    return repeat(lambda: run(cmd, cwd=cwd), runs, warm_up)
+def timed(cmd, runs, cwd=None, warm_up=True, limit=None):
+    """[`repeat`] of a whole process; TooLong when one run passes `limit` seconds."""
+    return repeat(lambda: run(cmd, cwd=cwd, limit=limit), runs, warm_up)
 
 
 def row(label, t, ref=None, ref_label="A"):

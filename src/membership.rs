@@ -8,7 +8,9 @@
 //! a unit's share is then computed from the territory's edges near the unit,
 //! so that a territory costs time linear in its vertices.
 
-use geo::BoundingRect;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use geo::{BoundingRect, CoordsIter};
 
 use crate::atlas::{Atlas, sample};
 use crate::commune::UnitId;
@@ -68,14 +70,26 @@ pub fn assign(
     min_share: f64,
     warnings: &mut Vec<Warning>,
 ) -> Vec<Territory> {
-    let half = drawn.len() / 2;
-    let results: Vec<Result<Members, DrawnError>> = std::thread::scope(|s| {
-        let first = s.spawn(|| drawn[..half].iter().map(|d| members(atlas, index, d, min_share)).collect::<Vec<_>>());
-        let mut second: Vec<_> = drawn[half..].iter().map(|d| members(atlas, index, d, min_share)).collect();
-        let mut all = first.join().unwrap_or_default();
-        all.append(&mut second);
+    // Largest territories first, each taken by whichever core is free: one
+    // large territory left for the end would keep the other core idle.
+    let mut order: Vec<usize> = (0..drawn.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(drawn[i].area.coords_count()));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            done.push((i, members(atlas, index, &drawn[i], min_share)));
+        }
+        done
+    };
+    let mut results: Vec<(usize, Result<Members, DrawnError>)> = std::thread::scope(|s| {
+        let other = s.spawn(work);
+        let mut all = work();
+        all.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         all
     });
+    results.sort_unstable_by_key(|(i, _)| *i);
+    let results = results.into_iter().map(|(_, r)| r);
     let mut territories = Vec::with_capacity(drawn.len());
     let mut partial_total = 0;
     for (d, result) in drawn.into_iter().zip(results) {

@@ -78,12 +78,13 @@ pub fn share(region: &Region, unit: &MultiPolygon<f64>, bbox: Rect<f64>, scratch
     if total <= 0.0 {
         return 0.0;
     }
-    scratch.unit.fill(unit);
-    let Some(&(first, _)) = scratch.unit.edges.first() else { return 0.0 };
     region.edges_meeting(bbox, &mut scratch.near);
     if scratch.near.is_empty() {
+        // Wholly on one side: any vertex tells which.
+        let Some(&first) = unit.0.first().and_then(|p| p.exterior().0.first()) else { return 0.0 };
         return if region.winding_at(first) != 0 { 1.0 } else { 0.0 };
     }
+    scratch.unit.fill(unit);
     find_crossings(region, scratch);
     let origin = bbox.min();
     let inside = unit_pieces(region, scratch, origin) + territory_pieces(region, scratch, bbox, origin);
@@ -135,20 +136,29 @@ fn find_crossings(region: &Region, scratch: &mut Scratch) {
         }
         return;
     }
-    let tree = RTree::bulk_load(
-        unit.edges
-            .iter()
-            .enumerate()
-            .map(|(u, &(a, b))| {
-                let [lo, hi] = bounds(a, b);
-                GeomWithData::new(Rectangle::from_corners(lo, hi), u)
-            })
-            .collect(),
-    );
-    for (n, &e) in near.iter().enumerate() {
-        let [lo, hi] = bounds(points[e as usize], points[e as usize + 1]);
-        for hit in tree.locate_in_envelope_intersecting(&AABB::from_corners(lo, hi)) {
-            test(hit.data, n, e as usize);
+    // One side in a tree, the other queried against it: the tree on the
+    // smaller side (a full-resolution commune has thousands of edges, the
+    // territory's edges near it a few dozen; a zig-zag, the other way round).
+    let tree_of = |boxes: &mut dyn Iterator<Item = [[f64; 2]; 2]>| {
+        RTree::bulk_load(
+            boxes.enumerate().map(|(k, [lo, hi])| GeomWithData::new(Rectangle::from_corners(lo, hi), k)).collect(),
+        )
+    };
+    if near.len() <= unit.edges.len() {
+        let tree = tree_of(&mut near.iter().map(|&e| bounds(points[e as usize], points[e as usize + 1])));
+        for (u, &(a, b)) in unit.edges.iter().enumerate() {
+            let [lo, hi] = bounds(a, b);
+            for hit in tree.locate_in_envelope_intersecting(&AABB::from_corners(lo, hi)) {
+                test(u, hit.data, near[hit.data] as usize);
+            }
+        }
+    } else {
+        let tree = tree_of(&mut unit.edges.iter().map(|&(a, b)| bounds(a, b)));
+        for (n, &e) in near.iter().enumerate() {
+            let [lo, hi] = bounds(points[e as usize], points[e as usize + 1]);
+            for hit in tree.locate_in_envelope_intersecting(&AABB::from_corners(lo, hi)) {
+                test(hit.data, n, e as usize);
+            }
         }
     }
 }
@@ -166,19 +176,10 @@ fn unit_pieces(region: &Region, scratch: &mut Scratch, origin: Coord<f64>) -> f6
         let mut winding = region.winding_at(unit.edges[ring[0]].0);
         for e in ring[0]..ring[1] {
             let (a0, a1) = unit.edges[e];
-            let mut from = a0;
-            while k < crossings.len() && crossings[k].unit_edge as usize == e {
-                let c = crossings[k];
-                if winding != 0 {
-                    sum += piece(from, c.at, origin);
-                }
-                winding += i32::from(c.territory_step);
-                from = c.at;
-                k += 1;
-            }
-            if winding != 0 {
-                sum += piece(from, a1, origin);
-            }
+            let end = k + crossings[k..].iter().take_while(|c| c.unit_edge as usize == e).count();
+            let steps = crossings[k..end].iter().map(|c| (c.at, c.territory_step));
+            sum += walk_edge(a0, a1, steps, &mut winding, origin);
+            k = end;
         }
     }
     sum
@@ -205,19 +206,34 @@ fn territory_pieces(region: &Region, scratch: &mut Scratch, bbox: Rect<f64>, ori
             let start = points[e];
             winding = if outside(bbox, start) { 0 } else { unit.winding_at(start) };
         }
-        let mut from = points[e];
-        while k < by_territory.len() && crossings[by_territory[k] as usize].near as usize == n {
-            let c = crossings[by_territory[k] as usize];
-            if winding != 0 {
-                sum += piece(from, c.at, origin);
-            }
-            winding += i32::from(c.unit_step);
-            from = c.at;
-            k += 1;
+        let end = k + by_territory[k..].iter().take_while(|&&c| crossings[c as usize].near as usize == n).count();
+        let steps = by_territory[k..end].iter().map(|&c| (crossings[c as usize].at, crossings[c as usize].unit_step));
+        sum += walk_edge(points[e], points[e + 1], steps, &mut winding, origin);
+        k = end;
+    }
+    sum
+}
+
+/// ½ Σ p × q over the parts of the edge `a → b` where `winding` is not 0,
+/// the winding changing by `step` at each crossing `at`, in order along it.
+fn walk_edge(
+    a: Coord<f64>,
+    b: Coord<f64>,
+    crossings: impl Iterator<Item = (Coord<f64>, i8)>,
+    winding: &mut i32,
+    origin: Coord<f64>,
+) -> f64 {
+    let mut sum = 0.0;
+    let mut from = a;
+    for (at, step) in crossings {
+        if *winding != 0 {
+            sum += piece(from, at, origin);
         }
-        if winding != 0 {
-            sum += piece(from, points[e + 1], origin);
-        }
+        *winding += i32::from(step);
+        from = at;
+    }
+    if *winding != 0 {
+        sum += piece(from, b, origin);
     }
     sum
 }
