@@ -74,15 +74,16 @@ struct Crossing {
 
 /// Share of `unit`'s area (bounding box `bbox`) inside the region, in `[0, 1]`.
 pub fn share(region: &Region, unit: &MultiPolygon<f64>, bbox: Rect<f64>, scratch: &mut Scratch) -> f64 {
+    region.edges_meeting(bbox, &mut scratch.near);
+    if scratch.near.is_empty() {
+        // Wholly on one side: any vertex tells which (most units of a
+        // territory: their vertices are not even read).
+        let Some(&first) = unit.0.first().and_then(|p| p.exterior().0.first()) else { return 0.0 };
+        return if bbox.width() > 0.0 && bbox.height() > 0.0 && region.winding_at(first) != 0 { 1.0 } else { 0.0 };
+    }
     let total = unit.unsigned_area();
     if total <= 0.0 {
         return 0.0;
-    }
-    region.edges_meeting(bbox, &mut scratch.near);
-    if scratch.near.is_empty() {
-        // Wholly on one side: any vertex tells which.
-        let Some(&first) = unit.0.first().and_then(|p| p.exterior().0.first()) else { return 0.0 };
-        return if region.winding_at(first) != 0 { 1.0 } else { 0.0 };
     }
     scratch.unit.fill(unit);
     find_crossings(region, scratch);
