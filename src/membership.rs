@@ -10,7 +10,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use geo::{BoundingRect, CoordsIter};
+use geo::CoordsIter;
 
 use crate::atlas::{Atlas, sample};
 use crate::commune::UnitId;
@@ -40,22 +40,20 @@ struct Members {
 }
 
 fn members(atlas: &Atlas, index: &UnitIndex, drawn: &DrawnTerritory, min_share: f64) -> Result<Members, DrawnError> {
-    let checked = check(drawn.area.clone())?;
+    let checked = check(&drawn.area)?;
     let region = &checked.region;
     let mut scratch = Scratch::default();
     let mut units = Vec::new();
     let mut partial = Vec::new();
-    if let Some(bbox) = checked.area.bounding_rect() {
-        for id in index.candidates(bbox) {
-            let unit = atlas.unit(id);
-            let (Some(contour), Some(ubox)) = (&unit.contour, unit.bbox) else { continue };
-            let share = share(region, contour, ubox, &mut scratch);
-            if share >= min_share {
-                units.push(id);
-            }
-            if share > PARTIAL_MARGIN && share < 1.0 - PARTIAL_MARGIN {
-                partial.push(Partial { unit: id, share });
-            }
+    for id in index.candidates(region.bbox()) {
+        let unit = atlas.unit(id);
+        let (Some(contour), Some(ubox)) = (&unit.contour, unit.bbox) else { continue };
+        let share = share(region, contour, ubox, &mut scratch);
+        if share >= min_share {
+            units.push(id);
+        }
+        if share > PARTIAL_MARGIN && share < 1.0 - PARTIAL_MARGIN {
+            partial.push(Partial { unit: id, share });
         }
     }
     units.sort_unstable();

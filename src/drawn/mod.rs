@@ -10,6 +10,7 @@
 //! linear in its vertices, whatever the shape of its border.
 //! [`crate::membership`] turns shares into members.
 
+pub mod predicates;
 pub mod region;
 pub mod repair;
 pub mod share;

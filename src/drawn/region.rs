@@ -16,6 +16,8 @@
 use geo::{Coord, MultiPolygon, Rect};
 use rstar::{AABB, RTree, RTreeObject};
 
+use super::predicates::{ray_step, side_of_moved_point};
+
 /// Edges per entry of the tree.
 const RUN: usize = 8;
 
@@ -126,10 +128,6 @@ impl Region {
         self.bbox
     }
 
-    pub fn vertex_count(&self) -> usize {
-        self.rings.points.len()
-    }
-
     /// The edges whose box meets `rect` (closed boxes), in increasing order.
     pub fn edges_meeting(&self, rect: Rect<f64>, out: &mut Vec<u32>) {
         out.clear();
@@ -149,6 +147,22 @@ impl Region {
                 }
             }
         }
+    }
+
+    /// Winding number of the territory around a unit's point `p` moved by `δ`,
+    /// counted along a horizontal ray towards the nearer side of the box.
+    pub fn winding_at(&self, p: Coord<f64>) -> i32 {
+        let bbox = self.bbox();
+        let leftward = p.x - bbox.min().x < bbox.max().x - p.x;
+        let ray = if leftward { ([bbox.min().x, p.y], [p.x, p.y]) } else { ([p.x, p.y], [bbox.max().x, p.y]) };
+        let points = &self.rings().points;
+        let mut winding = 0;
+        self.for_each_edge_meeting(AABB::from_corners(ray.0, ray.1), |e| {
+            let (b0, b1) = (points[e], points[e + 1]);
+            // The moved point's line y = p.y + ε² passes above vertices at p.y.
+            winding += ray_step((b0.y > p.y, b1.y > p.y), side_of_moved_point(b0, b1, p), leftward);
+        });
+        winding
     }
 }
 

@@ -27,8 +27,9 @@ use i_overlay::float::overlay::{FloatOverlay, OverlayOptions};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
 
+use super::predicates::{orient, ray_step};
 use super::region::{Region, Rings};
-use super::sweep::{first_contact, orient};
+use super::sweep::first_contact;
 use crate::geometry::{orient as orient_rings, ring_bbox, ring_twice_signed_area};
 
 /// Relative difference of areas above which a polygon is reported as repaired:
@@ -59,17 +60,25 @@ pub struct Repair {
 #[derive(Debug, Clone)]
 pub struct Checked {
     /// Rings covering each point at most once: counter-clockwise around
-    /// what is inside, clockwise around holes. A repaired polygon lists every
-    /// ring as its own polygon (see [`resolve`]): read it by winding or
-    /// parity, or measure it with [`signed_area`].
-    pub area: MultiPolygon<f64>,
-    /// The same rings, indexed.
+    /// what is inside, clockwise around holes (a repaired polygon's rings
+    /// may touch at vertices), indexed.
     pub region: Region,
     pub repaired: Option<Repair>,
 }
 
+impl Checked {
+    /// The rings as a multipolygon, each ring its own polygon: read it by
+    /// winding or parity, or measure it with [`signed_area`].
+    pub fn area(&self) -> MultiPolygon<f64> {
+        let rings = self.region.rings();
+        MultiPolygon(
+            (0..rings.ring_count()).map(|r| Polygon::new(LineString(rings.ring(r).to_vec()), Vec::new())).collect(),
+        )
+    }
+}
+
 /// Orients, checks and, when needed, repairs a drawn polygon.
-pub fn check(area: MultiPolygon<f64>) -> Result<Checked, DrawnError> {
+pub fn check(area: &MultiPolygon<f64>) -> Result<Checked, DrawnError> {
     if area.coords_iter().any(|c| !c.x.is_finite() || !c.y.is_finite()) {
         return Err(DrawnError::NotFinite);
     }
@@ -82,7 +91,7 @@ pub fn check(area: MultiPolygon<f64>) -> Result<Checked, DrawnError> {
     // deserves a warning (rings that only touch do not).
     let (at, serious) = match first_contact(&rings) {
         None => match badly_nested(&rings) {
-            None => return Ok(Checked { region: Region::new(rings), area, repaired: None }),
+            None => return Ok(Checked { region: Region::new(rings), repaired: None }),
             Some(at) => (at, true),
         },
         Some(c) => (c.at, c.crossing),
@@ -97,7 +106,6 @@ pub fn check(area: MultiPolygon<f64>) -> Result<Checked, DrawnError> {
     let changed = (covered - signed).abs() > AREA_TOLERANCE * covered;
     Ok(Checked {
         region: Region::new(Rings::from_multipolygon(&resolved)),
-        area: resolved,
         repaired: (serious || changed).then_some(Repair { change, at }),
     })
 }
@@ -115,7 +123,7 @@ pub fn signed_area(area: &MultiPolygon<f64>) -> f64 {
 
 /// Repeated vertices removed, flat rings dropped (a polygon whose
 /// exterior goes), exteriors counter-clockwise and holes clockwise.
-fn clean(area: MultiPolygon<f64>) -> MultiPolygon<f64> {
+fn clean(area: &MultiPolygon<f64>) -> MultiPolygon<f64> {
     let ring = |ls: &LineString<f64>| {
         let mut points = ls.0.clone();
         points.dedup();
@@ -208,18 +216,7 @@ fn badly_nested(rings: &Rings) -> Option<Coord<f64>> {
 
 /// Winding number of a closed ring around `p`, which is not on it.
 fn winding(ring: &[Coord<f64>], p: Coord<f64>) -> i32 {
-    ring.windows(2)
-        .map(|w| {
-            let (a, b) = (w[0], w[1]);
-            if a.y <= p.y && b.y > p.y && orient(a, b, p) > 0 {
-                1
-            } else if a.y > p.y && b.y <= p.y && orient(a, b, p) < 0 {
-                -1
-            } else {
-                0
-            }
-        })
-        .sum()
+    ring.windows(2).map(|w| ray_step((w[0].y > p.y, w[1].y > p.y), orient(w[0], w[1], p), false)).sum()
 }
 
 #[cfg(test)]
@@ -231,63 +228,63 @@ mod tests {
     fn a_valid_polygon_with_a_hole_is_kept_vertex_for_vertex() {
         // Exterior clockwise as in a shapefile: orientation alone is no repair.
         let mp = wkt! { MULTIPOLYGON(((0. 0.,0. 4.,4. 4.,4. 0.,0. 0.),(1. 1.,3. 1.,3. 3.,1. 3.,1. 1.))) };
-        let checked = check(mp.clone()).unwrap();
+        let checked = check(&mp).unwrap();
         assert_eq!(checked.repaired, None);
-        assert_eq!(signed_area(&checked.area), 12.0);
-        assert_eq!(checked.area.coords_count(), mp.coords_count());
+        assert_eq!(signed_area(&checked.area()), 12.0);
+        assert_eq!(checked.area().coords_count(), mp.coords_count());
     }
 
     #[test]
     fn rings_that_only_touch_are_resolved_without_a_warning() {
         let mp = wkt! { MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.),(0. 0.,1. 2.,2. 1.,0. 0.)),((4. 0.,5. 0.,5. 1.,4. 0.))) };
-        let checked = check(mp.clone()).unwrap();
+        let checked = check(&mp).unwrap();
         assert_eq!(checked.repaired, None);
-        assert!((signed_area(&checked.area) - signed_area(&clean(mp))).abs() < 1e-9);
+        assert!((signed_area(&checked.area()) - signed_area(&clean(&mp))).abs() < 1e-9);
     }
 
     #[test]
     fn a_crossing_hole_outside_its_exterior_is_reported_though_the_area_matches() {
         // The hole's lobes turn opposite ways: its signed area is 0.
         let mp = wkt! { MULTIPOLYGON(((0. 0.,1. 0.,0. 1.,0. 0.),(5. 5.,7. 7.,7. 5.,5. 7.,5. 5.))) };
-        let checked = check(mp).unwrap();
+        let checked = check(&mp).unwrap();
         assert!(checked.repaired.is_some());
-        assert!((signed_area(&checked.area) - 0.5).abs() < 1e-9, "{:?}", checked.area);
+        assert!((signed_area(&checked.area()) - 0.5).abs() < 1e-9, "{:?}", checked.area());
     }
 
     #[test]
     fn a_bow_tie_keeps_both_lobes() {
         let mp = wkt! { MULTIPOLYGON(((0. 0.,2. 2.,2. 0.,0. 2.,0. 0.))) };
-        let checked = check(mp).unwrap();
+        let checked = check(&mp).unwrap();
         let repair = checked.repaired.expect("repaired");
         assert_eq!(repair.at, Coord { x: 1.0, y: 1.0 });
-        assert!((signed_area(&checked.area) - 2.0).abs() < 1e-9, "{:?}", checked.area);
+        assert!((signed_area(&checked.area()) - 2.0).abs() < 1e-9, "{:?}", checked.area());
     }
 
     #[test]
     fn overlapping_parts_are_counted_once() {
         let mp = wkt! { MULTIPOLYGON(((0. 0.,2. 0.,2. 2.,0. 2.,0. 0.)),((1. 0.,3. 0.,3. 2.,1. 2.,1. 0.))) };
-        let checked = check(mp).unwrap();
+        let checked = check(&mp).unwrap();
         let change = checked.repaired.expect("overlap repaired").change;
         assert!((change + 0.25).abs() < 1e-9, "6 of the 8 drawn: {change}");
-        assert!((signed_area(&checked.area) - 6.0).abs() < 1e-9);
+        assert!((signed_area(&checked.area()) - 6.0).abs() < 1e-9);
     }
 
     #[test]
     fn a_part_drawn_inside_another_and_a_hole_outside_its_exterior_are_resolved() {
         // Disjoint rings, badly nested: the sweep alone would not see it.
         let nested = wkt! { MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.)),((1. 1.,2. 1.,2. 2.,1. 2.,1. 1.))) };
-        let checked = check(nested).unwrap();
+        let checked = check(&nested).unwrap();
         assert!(checked.repaired.is_some());
-        assert!((signed_area(&checked.area) - 16.0).abs() < 1e-9);
+        assert!((signed_area(&checked.area()) - 16.0).abs() < 1e-9);
         let stray_hole = wkt! { MULTIPOLYGON(((0. 0.,4. 0.,4. 4.,0. 4.,0. 0.),(5. 5.,6. 5.,6. 6.,5. 6.,5. 5.))) };
-        let checked = check(stray_hole).unwrap();
-        assert!((signed_area(&checked.area) - 16.0).abs() < 1e-9, "a hole outside removes nothing");
+        let checked = check(&stray_hole).unwrap();
+        assert!((signed_area(&checked.area()) - 16.0).abs() < 1e-9, "a hole outside removes nothing");
     }
 
     #[test]
     fn degenerate_or_damaged_polygons_are_refused() {
         let flat = wkt! { MULTIPOLYGON(((0. 0.,1. 1.,2. 2.,0. 0.))) };
-        assert_eq!(check(flat).unwrap_err(), DrawnError::Empty);
+        assert_eq!(check(&flat).unwrap_err(), DrawnError::Empty);
         let nan = wkt! { MULTIPOLYGON(((0. 0.,1. 0.,1. 1.,0. 0.))) };
         let nan = geo::MapCoords::map_coords(&nan, |c| {
             if c.x == 1.0 {
@@ -296,6 +293,6 @@ mod tests {
                 c
             }
         });
-        assert_eq!(check(nan).unwrap_err(), DrawnError::NotFinite);
+        assert_eq!(check(&nan).unwrap_err(), DrawnError::NotFinite);
     }
 }

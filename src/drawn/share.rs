@@ -33,8 +33,8 @@ use geo::{Area, Coord, MultiPolygon, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{AABB, RTree};
 
+use super::predicates::{ray_step, side_of_moved_line, side_of_moved_point};
 use super::region::Region;
-use super::sweep::orient;
 use crate::geometry::ring_twice_signed_area;
 
 /// Below this many candidate pairs, edges are tested pairwise, without a tree.
@@ -242,40 +242,11 @@ fn walk_edge(
 impl UnitEdges {
     /// Winding number of the unit, moved by `δ`, around a point `v`.
     fn winding_at(&self, v: Coord<f64>) -> i32 {
-        // The moved unit's vertices are below the line y = v.y when a.y < v.y.
+        // The moved unit's vertices are above the line y = v.y when a.y ≥ v.y.
         self.edges
             .iter()
-            .map(|&(a0, a1)| match (a0.y < v.y, a1.y < v.y) {
-                (true, false) if side_of_moved_line(a0, a1, v) > 0 => 1,
-                (false, true) if side_of_moved_line(a0, a1, v) < 0 => -1,
-                _ => 0,
-            })
+            .map(|&(a0, a1)| ray_step((a0.y >= v.y, a1.y >= v.y), side_of_moved_line(a0, a1, v), false))
             .sum()
-    }
-}
-
-impl Region {
-    /// Winding number of the territory around a unit's point `p` moved by `δ`,
-    /// counted along a horizontal ray towards the nearer side of the box.
-    pub fn winding_at(&self, p: Coord<f64>) -> i32 {
-        let bbox = self.bbox();
-        let leftward = p.x - bbox.min().x < bbox.max().x - p.x;
-        let ray = if leftward { ([bbox.min().x, p.y], [p.x, p.y]) } else { ([p.x, p.y], [bbox.max().x, p.y]) };
-        let points = &self.rings().points;
-        let mut winding = 0;
-        self.for_each_edge_meeting(AABB::from_corners(ray.0, ray.1), |e| {
-            let (b0, b1) = (points[e], points[e + 1]);
-            // The moved point's line y = p.y + ε² passes above vertices at p.y.
-            let side = side_of_moved_point(b0, b1, p);
-            winding += match (b0.y <= p.y, b1.y <= p.y, leftward) {
-                (true, false, false) if side > 0 => 1,
-                (false, true, false) if side < 0 => -1,
-                (true, false, true) if side < 0 => -1,
-                (false, true, true) if side > 0 => 1,
-                _ => 0,
-            };
-        });
-        winding
     }
 }
 
@@ -308,50 +279,6 @@ fn crossing(a0: Coord<f64>, a1: Coord<f64>, b0: Coord<f64>, b1: Coord<f64>) -> O
         territory_step: if s0 < 0 { 1 } else { -1 },
         unit_step: if t0 < 0 { 1 } else { -1 },
     })
-}
-
-/// Side of the point `a + δ` from the line `b0 → b1`: 1 left, -1 right, never 0.
-/// `orient(b0, b1, a + δ) = orient(b0, b1, a) − (b1−b0).y ε + (b1−b0).x ε²`.
-fn side_of_moved_point(b0: Coord<f64>, b1: Coord<f64>, a: Coord<f64>) -> i32 {
-    match orient(b0, b1, a) {
-        0 if b1.y != b0.y => {
-            if b1.y < b0.y {
-                1
-            } else {
-                -1
-            }
-        }
-        0 => {
-            if b1.x > b0.x {
-                1
-            } else {
-                -1
-            }
-        }
-        o => o,
-    }
-}
-
-/// Side of the point `b` from the moved line `a0 + δ → a1 + δ`.
-/// `orient(a0 + δ, a1 + δ, b) = orient(a0, a1, b) + (a1−a0).y ε − (a1−a0).x ε²`.
-fn side_of_moved_line(a0: Coord<f64>, a1: Coord<f64>, b: Coord<f64>) -> i32 {
-    match orient(a0, a1, b) {
-        0 if a1.y != a0.y => {
-            if a1.y > a0.y {
-                1
-            } else {
-                -1
-            }
-        }
-        0 => {
-            if a1.x < a0.x {
-                1
-            } else {
-                -1
-            }
-        }
-        o => o,
-    }
 }
 
 /// Twice the signed area swept from `origin`, halved: one piece of Green's sum.

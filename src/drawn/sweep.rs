@@ -28,8 +28,8 @@ use std::collections::BTreeSet;
 use std::ops::Bound;
 
 use geo::Coord;
-use geo::kernels::{Kernel, Orientation, RobustKernel};
 
+use super::predicates::orient;
 use super::region::Rings;
 
 /// Two edges that touch, cross or overlap, not being consecutive edges
@@ -202,15 +202,6 @@ fn consecutive(rings: &Rings, e: usize, f: usize) -> Option<(Coord<f64>, Coord<f
 /// Whether `c`, on the line through `a b`, lies on the segment.
 fn within(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> bool {
     a.x.min(b.x) <= c.x && c.x <= a.x.max(b.x) && a.y.min(b.y) <= c.y && c.y <= a.y.max(b.y)
-}
-
-/// Sign of the turn `a → b → c`: 1 left, -1 right, 0 collinear (exact).
-pub fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> i32 {
-    match RobustKernel::orient2d(a, b, c) {
-        Orientation::CounterClockwise => 1,
-        Orientation::Clockwise => -1,
-        Orientation::Collinear => 0,
-    }
 }
 
 fn lexicographic(a: Coord<f64>, b: Coord<f64>) -> Ordering {

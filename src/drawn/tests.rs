@@ -22,14 +22,14 @@ fn grid(n: usize, x0: f64, y0: f64) -> Vec<MultiPolygon<f64>> {
 
 /// Shares by [`share`], checked against the reference; returned for further checks.
 fn shares(territory: MultiPolygon<f64>, units: &[MultiPolygon<f64>]) -> Vec<f64> {
-    let checked = check(territory).expect("usable territory");
+    let checked = check(&territory).expect("usable territory");
     let region = &checked.region;
     let mut scratch = Scratch::default();
     units
         .iter()
         .map(|unit| {
             let ours = share(region, unit, unit.bounding_rect().unwrap(), &mut scratch);
-            let reference = unit.intersection(&checked.area).unsigned_area() / unit.unsigned_area();
+            let reference = unit.intersection(&checked.area()).unsigned_area() / unit.unsigned_area();
             assert!((ours - reference).abs() < 1e-7, "{unit:?}: {ours} vs {reference}");
             ours
         })
@@ -83,7 +83,7 @@ fn a_vertex_on_a_unit_corner_and_edges_along_unit_borders() {
 fn a_self_intersecting_territory_is_repaired_then_measured() {
     // A bow-tie: both lobes count.
     let territory = wkt! { MULTIPOLYGON(((0. 0.,4. 4.,4. 0.,0. 4.,0. 0.))) };
-    assert!(check(territory.clone()).unwrap().repaired.is_some());
+    assert!(check(&territory).unwrap().repaired.is_some());
     let s = shares(territory, &grid(4, 0.0, 0.0));
     assert!((s[0] - 0.5).abs() < 1e-9, "cell (0,0): below the diagonal, in the left lobe");
     assert!((s[3 * 4] - 0.5).abs() < 1e-9, "cell (3,0): in the right lobe");
@@ -139,7 +139,7 @@ proptest::proptest! {
         rings in proptest::collection::vec(proptest::collection::vec((0u8..=8, 0u8..=8), 3..9), 1..4)
     ) {
         let territory = lattice_polygon(&rings);
-        if check(territory.clone()).is_ok() {
+        if check(&territory).is_ok() {
             // Units on the same lattice, and units off it.
             let mut units = grid(4, 0.0, 0.0);
             units.extend(grid(3, 0.25, 0.25));
